@@ -1,0 +1,84 @@
+"""The aiohttp application: where a request enters."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from strawberry.aiohttp.views import GraphQLView
+
+from gql import auth
+from gql.context import Context
+from gql.schema import build_schema
+from gql.settings import Settings
+from gql.store.crypto import CredentialCipher, fernet_from_secret, key_file_secret
+from gql.store.db import open_database, sqlite_path
+from gql.store.integrations import IntegrationStore
+from providers.base import HttpTransport
+
+log = logging.getLogger(__name__)
+
+SETTINGS = web.AppKey("settings", Settings)
+STORE = web.AppKey("store", IntegrationStore)
+TRANSPORT = web.AppKey("transport", HttpTransport)
+
+
+class CrmGraphView(GraphQLView[Context, None]):
+    async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]
+        app = request.app
+        return Context(
+            tenant=request[auth.TENANT],
+            settings=app[SETTINGS],
+            store=app[STORE],
+            transport=app[TRANSPORT],
+        )
+
+
+def _secret(settings: Settings) -> str:
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    db = sqlite_path(settings.database_url)
+    if db is None:
+        raise RuntimeError("set CRMGRAPH_SECRET_KEY: it encrypts stored credentials")
+    return key_file_secret(db.with_name(db.name + ".key"))
+
+
+async def _resources(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    engine, sessions = await open_database(settings.database_url)
+    app[STORE] = IntegrationStore(sessions, CredentialCipher(fernet_from_secret(_secret(settings))))
+    # One session for the app's lifetime: connection pooling across every provider call.
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=100), trust_env=False
+    ) as session:
+        app[TRANSPORT] = HttpTransport(session, settings.client_settings())
+        yield
+    await engine.dispose()
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def build_app(settings: Settings | None = None) -> web.Application:
+    settings = settings or Settings()
+    keys = settings.api_key_map()
+    if not keys:
+        log.warning("CRMGRAPH_API_KEYS is empty: every GraphQL request will be refused")
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[auth.middleware(keys, ide_enabled=settings.graphiql)],
+    )
+    app[SETTINGS] = settings
+    app.cleanup_ctx.append(_resources)
+    view = CrmGraphView(
+        schema=build_schema(settings),
+        graphql_ide="graphiql" if settings.graphiql else None,
+        allow_queries_via_get=True,
+    )
+    app.router.add_route("*", "/graphql", view)
+    app.router.add_get("/healthz", _healthz)
+    return app

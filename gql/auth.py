@@ -1,0 +1,57 @@
+"""API keys: ``Authorization: Bearer <key>`` names the caller's tenant."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Awaitable, Callable, Mapping
+
+from aiohttp import web
+
+TENANT = "crmgraph.tenant"
+
+
+def tenant_for(header: str | None, keys: Mapping[str, str]) -> str | None:
+    """The tenant whose key the header carries; every key is compared, in constant time."""
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    found: str | None = None
+    for key, tenant in keys.items():
+        if hmac.compare_digest(key.encode(), token.strip().encode()):
+            found = tenant
+    return found
+
+
+def _unauthorized(message: str) -> web.Response:
+    body = {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
+    return web.Response(
+        status=401,
+        text=json.dumps(body),
+        content_type="application/json",
+        headers={"WWW-Authenticate": 'Bearer realm="crmgraph"'},
+    )
+
+
+def middleware(
+    keys: Mapping[str, str], *, ide_enabled: bool
+) -> Callable[[web.Request, Callable[[web.Request], Awaitable[web.StreamResponse]]], Awaitable[web.StreamResponse]]:
+    @web.middleware
+    async def authenticate(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if request.path != "/graphql":
+            return await handler(request)
+        # The explorer page itself is public; every operation it sends carries the key.
+        wants_page = request.method == "GET" and "text/html" in request.headers.get("Accept", "")
+        if wants_page and ide_enabled and "query" not in request.query:
+            return await handler(request)
+        if "Authorization" not in request.headers:
+            return _unauthorized("Authorization: Bearer <api key> is required")
+        tenant = tenant_for(request.headers["Authorization"], keys)
+        if tenant is None:
+            return _unauthorized("the API key is not valid")
+        request[TENANT] = tenant
+        return await handler(request)
+
+    return authenticate

@@ -1,0 +1,181 @@
+"""The association mutations: where GraphQL input becomes provider calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from gql import validation as check
+from gql.context import Info
+from gql.errors import bad_input
+from gql.resolvers.connect import client_for
+from gql.types.associations import (
+    AssociationBatch,
+    AssociationInput,
+    DefaultAssociationBatch,
+    ResponseFormat,
+    UnifiedAssociation,
+    UnifiedAssociationError,
+    UnifiedAssociationInput,
+    UnifiedAssociations,
+    UnifiedRequestOptions,
+)
+from gql.types.common import RecordRef
+from providers.domain import (
+    TypedPair,
+    UnifiedAssociationRequest,
+    UnifiedAssociationResult,
+    UnifiedEntity,
+)
+from providers.hubspot.client import HubSpotClient
+from providers.salesforce.client import SalesforceClient
+
+_EXCLUDABLE = {"associations", "remote_data", "errors"} | {
+    f"associations.{e.value}" for e in UnifiedEntity
+}
+
+
+def _remote_query(value: Any) -> dict[str, str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(
+        isinstance(v, str | int | float | bool) and not isinstance(v, dict) for v in value.values()
+    ):
+        raise bad_input("remoteQuery must be an object of scalar values", field="remoteQuery")
+    return {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in value.items()}
+
+
+def _exclusions(fields: list[str] | None) -> set[str]:
+    # Truto names fields in snake_case; accept the schema's camelCase too.
+    names = {f.replace("remoteData", "remote_data") for f in fields or []}
+    unknown = names - _EXCLUDABLE
+    if unknown:
+        raise bad_input(
+            f"excludeFields names fields that cannot be excluded: {sorted(unknown)}",
+            field="excludeFields",
+            allowed=sorted(_EXCLUDABLE),
+        )
+    return names
+
+
+def _unified_request(input: UnifiedAssociationInput, query: dict[str, str] | None) -> UnifiedAssociationRequest:
+    lists = {
+        UnifiedEntity.ACCOUNTS: input.associations.accounts,
+        UnifiedEntity.CONTACTS: input.associations.contacts,
+        UnifiedEntity.LEADS: input.associations.leads,
+        UnifiedEntity.OPPORTUNITIES: input.associations.opportunities,
+    }
+    associations = {k: tuple(str(r.id) for r in v) for k, v in lists.items() if v}
+    if not associations:
+        raise bad_input("associations lists no record", field="associations")
+    total = sum(len(v) for v in associations.values())
+    if total > 10_000:
+        raise bad_input(f"associations lists {total} records; at most 10000", field="associations")
+    if input.remote_data is not None and not isinstance(input.remote_data, dict):
+        raise bad_input("remoteData must be an object", field="remoteData")
+    return UnifiedAssociationRequest(
+        entity_id=str(input.entity_id),
+        entity=input.entity,
+        associations=associations,
+        remote_data=input.remote_data,
+        remote_query=query,
+    )
+
+
+def _unified_answer(result: UnifiedAssociationResult, options: UnifiedRequestOptions) -> UnifiedAssociation:
+    excluded = _exclusions(options.exclude_fields)
+    lists = {
+        e.value: [RecordRef(id=strawberry.ID(i)) for i in ids]
+        for e, ids in result.associations.items()
+        if f"associations.{e.value}" not in excluded
+    }
+    remote: Any = None
+    if options.response_format is ResponseFormat.RAW:
+        remote = result.raw
+    elif options.response_format is ResponseFormat.UNIFIED and not options.ignore_remote_data:
+        remote = {"responses": result.raw}
+    if "remote_data" in excluded:
+        remote = None
+    return UnifiedAssociation(
+        entity_id=strawberry.ID(result.entity_id),
+        entity=result.entity,
+        associations=None if "associations" in excluded else UnifiedAssociations(**lists),
+        remote_data=remote,
+        errors=[]
+        if "errors" in excluded
+        else [
+            UnifiedAssociationError(
+                entity=e.entity,
+                id=strawberry.ID(e.id),
+                code=e.code,
+                message=e.message,
+                fields=list(e.fields),
+            )
+            for e in result.errors
+        ],
+    )
+
+
+@strawberry.type
+class AssociationMutations:
+    @strawberry.mutation(
+        description="Truto's unified association (Salesforce): lookups and junction rows."
+    )
+    async def create_association(
+        self,
+        info: Info,
+        integration_id: strawberry.ID,
+        input: UnifiedAssociationInput,
+        options: UnifiedRequestOptions | None = None,
+    ) -> UnifiedAssociation:
+        options = options or UnifiedRequestOptions()
+        _exclusions(options.exclude_fields)
+        request = _unified_request(input, _remote_query(options.remote_query))
+        client = await client_for(info, str(integration_id), SalesforceClient, "createAssociation")
+        result = await client.create_association(request)
+        return _unified_answer(result, options)
+
+    @strawberry.mutation(description="HubSpot v4: the default association between two records.")
+    async def create_default_association(
+        self,
+        info: Info,
+        integration_id: strawberry.ID,
+        from_object_type: str,
+        from_object_id: strawberry.ID,
+        to_object_type: str,
+        to_object_id: strawberry.ID,
+    ) -> DefaultAssociationBatch:
+        args = (
+            check.hubspot_object_type(from_object_type, "fromObjectType"),
+            check.hubspot_record_id(str(from_object_id), "fromObjectId"),
+            check.hubspot_object_type(to_object_type, "toObjectType"),
+            check.hubspot_record_id(str(to_object_id), "toObjectId"),
+        )
+        client = await client_for(info, str(integration_id), HubSpotClient, "createDefaultAssociation")
+        return DefaultAssociationBatch.from_domain(await client.create_default(*args))
+
+    @strawberry.mutation(
+        description="HubSpot v3 batch create; split into calls of the provider's limit."
+    )
+    async def batch_create_associations(
+        self,
+        info: Info,
+        integration_id: strawberry.ID,
+        from_object_type: str,
+        to_object_type: str,
+        inputs: list[AssociationInput],
+    ) -> AssociationBatch:
+        from_type = check.hubspot_object_type(from_object_type, "fromObjectType")
+        to_type = check.hubspot_object_type(to_object_type, "toObjectType")
+        check.batch_size(inputs, "inputs", info.context.settings.max_batch_inputs)
+        pairs = [
+            TypedPair(
+                check.hubspot_record_id(str(i.from_.id), f"inputs[{n}].from.id"),
+                check.hubspot_record_id(str(i.to.id), f"inputs[{n}].to.id"),
+                check.hubspot_association_type(i.type, f"inputs[{n}].type"),
+            )
+            for n, i in enumerate(inputs)
+        ]
+        client = await client_for(info, str(integration_id), HubSpotClient, "batchCreateAssociations")
+        return AssociationBatch.from_domain(await client.create_batch(from_type, to_type, pairs))

@@ -1,0 +1,129 @@
+"""Registering CRM connections: queries and mutations on integrations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from pydantic import ValidationError
+
+from gql.context import Info
+from gql.errors import ApiError, Code, bad_input
+from gql.store.heron_config import CrmConfig
+from gql.store.integrations import IntegrationChanges
+from gql.types.integrations import (
+    CreateCrmIntegrationInput,
+    CrmCredentialsInput,
+    CrmIntegration,
+    UpdateCrmIntegrationInput,
+)
+from providers.domain import Credentials, CrmProvider
+from providers.errors import InvalidRequest
+from providers.salesforce.client import validate_instance_url
+
+
+def _config(value: Any) -> CrmConfig | None:
+    if value is None:
+        return None
+    try:
+        return CrmConfig.model_validate(value)
+    except ValidationError as exc:
+        problems = [
+            {"path": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+            for e in exc.errors(include_url=False, include_input=False)
+        ]
+        raise bad_input("config is not a valid CRM config", field="config", problems=problems) from None
+
+
+def _credentials(value: CrmCredentialsInput | None) -> Credentials | None:
+    if value is None:
+        return None
+    if not value.access_token.strip():
+        raise bad_input("credentials.accessToken is empty", field="credentials.accessToken")
+    return Credentials(value.access_token, value.refresh_token, value.client_id, value.client_secret)
+
+
+def _name(value: str | None) -> str | None:
+    if value is not None and not (0 < len(value.strip()) <= 200):
+        raise bad_input("name must be 1 to 200 characters", field="name")
+    return value.strip() if value is not None else None
+
+
+def _instance_url(info: Info, provider: CrmProvider, url: str | None) -> str | None:
+    if provider is not CrmProvider.SALESFORCE:
+        if url is not None and len(url) > 2048:
+            raise bad_input("instanceUrl is too long", field="instanceUrl")
+        return url
+    try:
+        return validate_instance_url(
+            url, allow_insecure=info.context.settings.allow_insecure_upstreams
+        )
+    except InvalidRequest as exc:
+        raise bad_input(exc.message, field="instanceUrl") from None
+
+
+def _not_found(id: str) -> ApiError:
+    return ApiError(Code.NOT_FOUND, f"no integration with id {id!r}")
+
+
+@strawberry.type
+class IntegrationQueries:
+    @strawberry.field
+    async def crm_integration(self, info: Info, id: strawberry.ID) -> CrmIntegration | None:
+        found = await info.context.store.get(info.context.tenant, str(id))
+        return CrmIntegration.from_domain(found) if found else None
+
+    @strawberry.field
+    async def crm_integrations(self, info: Info) -> list[CrmIntegration]:
+        found = await info.context.store.list(info.context.tenant)
+        return [CrmIntegration.from_domain(i) for i in found]
+
+
+@strawberry.type
+class IntegrationMutations:
+    @strawberry.mutation(description="Register a CRM connection for the caller's tenant.")
+    async def create_crm_integration(
+        self, info: Info, input: CreateCrmIntegrationInput
+    ) -> CrmIntegration:
+        changes = IntegrationChanges(
+            provider=input.provider,
+            name=_name(input.name),
+            instance_url=_instance_url(info, input.provider, input.instance_url),
+            credentials=_credentials(input.credentials),
+            config=_config(input.config),
+            is_enabled=input.is_enabled,
+            is_live=input.is_live,
+        )
+        created = await info.context.store.create(info.context.tenant, changes)
+        return CrmIntegration.from_domain(created)
+
+    @strawberry.mutation
+    async def update_crm_integration(
+        self, info: Info, id: strawberry.ID, input: UpdateCrmIntegrationInput
+    ) -> CrmIntegration:
+        ctx = info.context
+        current = await ctx.store.get(ctx.tenant, str(id))
+        if current is None:
+            raise _not_found(str(id))
+        changes = IntegrationChanges(
+            name=_name(input.name),
+            instance_url=(
+                _instance_url(info, current.provider, input.instance_url)
+                if input.instance_url is not None
+                else None
+            ),
+            credentials=_credentials(input.credentials),
+            config=_config(input.config),
+            is_enabled=input.is_enabled,
+            is_live=input.is_live,
+        )
+        updated = await ctx.store.update(ctx.tenant, str(id), changes)
+        if updated is None:
+            raise _not_found(str(id))
+        return CrmIntegration.from_domain(updated)
+
+    @strawberry.mutation(description="Remove an integration; answers its id.")
+    async def delete_crm_integration(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        if not await info.context.store.delete(info.context.tenant, str(id)):
+            raise _not_found(str(id))
+        return id

@@ -1,0 +1,28 @@
+"""HighLevel relations."""
+
+from __future__ import annotations
+
+import strawberry
+
+from gql import validation as check
+from gql.context import Info
+from gql.resolvers.connect import client_for
+from gql.types.relations import CreateRelationInput, Relation
+from providers.domain import RelationRequest
+from providers.leadconnector.client import LeadConnectorClient
+
+
+@strawberry.type
+class RelationMutations:
+    @strawberry.mutation(description="HighLevel: relate two records through an association.")
+    async def create_relation(
+        self, info: Info, integration_id: strawberry.ID, input: CreateRelationInput
+    ) -> Relation:
+        request = RelationRequest(
+            location_id=check.leadconnector_id(input.location_id, "locationId"),
+            association_id=check.leadconnector_id(input.association_id, "associationId"),
+            first_record_id=check.leadconnector_id(input.first_record_id, "firstRecordId"),
+            second_record_id=check.leadconnector_id(input.second_record_id, "secondRecordId"),
+        )
+        client = await client_for(info, str(integration_id), LeadConnectorClient, "createRelation")
+        return Relation.from_domain(await client.create_relation(request))

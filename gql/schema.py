@@ -1,0 +1,64 @@
+"""The federated schema: root types composed from per-domain mixins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from gql.errors import ErrorCodes
+from gql.resolvers.associations import AssociationMutations
+from gql.resolvers.integrations import IntegrationMutations, IntegrationQueries
+from gql.resolvers.relations import RelationMutations
+from gql.settings import Settings
+
+
+@strawberry.type
+class Query(IntegrationQueries):
+    pass
+
+
+@strawberry.type
+class Mutation(IntegrationMutations, AssociationMutations, RelationMutations):
+    pass
+
+
+class CrmGraphSchema(strawberry.federation.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        # Expected errors are answers, not incidents; ErrorCodes logs the unexpected ones.
+        return None
+
+
+def build_schema(settings: Settings | None = None) -> CrmGraphSchema:
+    settings = settings or Settings()
+    # Factories, not instances: Strawberry builds fresh extensions for every request.
+    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        ErrorCodes,
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    return CrmGraphSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(
+            batching_config={"max_operations": settings.max_operations_per_request}
+        ),
+    )
+
+
+def export_sdl() -> str:
+    return build_schema().as_str() + "\n"

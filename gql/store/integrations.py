@@ -1,0 +1,163 @@
+"""The integration registry: a tenant's CRM connections (Heron's crm_integrations)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gql.store.crypto import CredentialCipher
+from gql.store.db import IntegrationRow
+from gql.store.heron_config import CrmConfig
+from providers.domain import Connection, Credentials, CrmProvider
+
+
+@dataclass(frozen=True)
+class Integration:
+    """An integration as the API shows it: no credentials here, by construction."""
+
+    id: str
+    tenant: str
+    provider: CrmProvider
+    name: str
+    instance_url: str | None
+    is_enabled: bool
+    is_live: bool
+    config: CrmConfig | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class IntegrationChanges:
+    """A create or a patch; ``None`` leaves a field as it was."""
+
+    provider: CrmProvider | None = None
+    name: str | None = None
+    instance_url: str | None = None
+    credentials: Credentials | None = field(default=None, repr=False)
+    config: CrmConfig | None = None
+    is_enabled: bool | None = None
+    is_live: bool | None = None
+
+
+def _parse_id(value: str) -> str | None:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; they were stored as UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _to_domain(row: IntegrationRow) -> Integration:
+    return Integration(
+        id=row.id,
+        tenant=row.tenant,
+        provider=CrmProvider(row.provider),
+        name=row.name,
+        instance_url=row.instance_url,
+        is_enabled=row.is_enabled,
+        is_live=row.is_live,
+        config=CrmConfig.model_validate(row.config) if row.config is not None else None,
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
+    )
+
+
+class IntegrationStore:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: CredentialCipher):
+        self._sessions = sessions
+        self._cipher = cipher
+
+    async def create(self, tenant: str, new: IntegrationChanges) -> Integration:
+        assert new.provider and new.name and new.credentials  # checked by the GraphQL input
+        now = datetime.now(UTC)
+        row = IntegrationRow(
+            id=str(uuid.uuid4()),
+            tenant=tenant,
+            provider=new.provider.value,
+            name=new.name,
+            instance_url=new.instance_url,
+            credentials=self._cipher.encrypt(new.credentials),
+            config=new.config.to_json() if new.config else None,
+            is_enabled=True if new.is_enabled is None else new.is_enabled,
+            is_live=True if new.is_live is None else new.is_live,
+            created_at=now,
+            updated_at=now,
+        )
+        async with self._sessions.begin() as session:
+            session.add(row)
+        return _to_domain(row)
+
+    async def _row(self, session: AsyncSession, tenant: str, id_: str) -> IntegrationRow | None:
+        key = _parse_id(id_)
+        if key is None:
+            return None
+        row = await session.get(IntegrationRow, key)
+        # Another tenant's integration is indistinguishable from a missing one.
+        return row if row is not None and row.tenant == tenant else None
+
+    async def get(self, tenant: str, id_: str) -> Integration | None:
+        async with self._sessions() as session:
+            row = await self._row(session, tenant, id_)
+            return _to_domain(row) if row else None
+
+    async def list(self, tenant: str) -> list[Integration]:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(IntegrationRow)
+                .where(IntegrationRow.tenant == tenant)
+                .order_by(IntegrationRow.created_at, IntegrationRow.id)
+            )
+            return [_to_domain(r) for r in rows]
+
+    async def update(self, tenant: str, id_: str, changes: IntegrationChanges) -> Integration | None:
+        async with self._sessions.begin() as session:
+            row = await self._row(session, tenant, id_)
+            if row is None:
+                return None
+            values: dict[str, Any] = {
+                "name": changes.name,
+                "instance_url": changes.instance_url,
+                "is_enabled": changes.is_enabled,
+                "is_live": changes.is_live,
+            }
+            for key, value in values.items():
+                if value is not None:
+                    setattr(row, key, value)
+            if changes.config is not None:
+                row.config = changes.config.to_json()
+            if changes.credentials is not None:
+                row.credentials = self._cipher.encrypt(changes.credentials)
+            row.updated_at = datetime.now(UTC)
+        return _to_domain(row)
+
+    async def delete(self, tenant: str, id_: str) -> bool:
+        async with self._sessions.begin() as session:
+            row = await self._row(session, tenant, id_)
+            if row is None:
+                return False
+            await session.delete(row)
+            return True
+
+    async def connection(self, tenant: str, id_: str) -> tuple[Integration, Connection] | None:
+        """The integration and its decrypted credentials, for a provider call only."""
+        async with self._sessions() as session:
+            row = await self._row(session, tenant, id_)
+            if row is None:
+                return None
+            integration = _to_domain(row)
+            return integration, Connection(
+                integration_id=row.id,
+                provider=integration.provider,
+                credentials=self._cipher.decrypt(row.credentials),
+                instance_url=row.instance_url,
+            )

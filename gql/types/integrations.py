@@ -1,0 +1,73 @@
+"""CRM integrations (Heron's crm_integrations). Credentials are input-only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from gql.store.integrations import Integration
+from gql.types.common import JSON, CrmProvider
+
+
+@strawberry.input(description="Write-only: never returned by any field, error or log line.")
+class CrmCredentialsInput:
+    access_token: str
+    refresh_token: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+
+
+@strawberry.input
+class CreateCrmIntegrationInput:
+    provider: CrmProvider
+    name: str
+    instance_url: str | None = None
+    credentials: CrmCredentialsInput
+    config: JSON | None = strawberry.field(
+        default=None, description="Heron's CrmConfig: field mappings, value mappings, object configs."
+    )
+    is_enabled: bool | None = True
+    is_live: bool | None = True
+
+
+@strawberry.input(description="Only the fields given change.")
+class UpdateCrmIntegrationInput:
+    name: str | None = None
+    instance_url: str | None = None
+    credentials: CrmCredentialsInput | None = None
+    config: JSON | None = None
+    is_enabled: bool | None = None
+    is_live: bool | None = None
+
+
+@strawberry.federation.type(keys=["id"], description="A registered CRM connection.")
+class CrmIntegration:
+    id: strawberry.ID
+    provider: CrmProvider
+    name: str
+    instance_url: str | None
+    is_enabled: bool
+    is_live: bool
+    config: JSON | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_domain(cls, i: Integration) -> CrmIntegration:
+        return cls(
+            id=strawberry.ID(i.id),
+            provider=i.provider,
+            name=i.name,
+            instance_url=i.instance_url,
+            is_enabled=i.is_enabled,
+            is_live=i.is_live,
+            config=i.config.to_json() if i.config else None,
+            created_at=i.created_at,
+            updated_at=i.updated_at,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> CrmIntegration | None:
+        integration = await info.context.store.get(info.context.tenant, str(id))
+        return cls.from_domain(integration) if integration else None

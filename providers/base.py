@@ -1,0 +1,217 @@
+"""The one door for provider I/O: auth headers, timeouts, retries, error mapping.
+
+Every client sends through ``ProviderClient._request``; nothing else in ``providers/`` touches
+the network. Whether a call may be repeated is a property of the endpoint, passed as ``safe``:
+HubSpot's batch create is idempotent (an existing association is not an error), a HighLevel
+relation create is not (a repeat answers 400 duplicate), so only the former is retried after a
+5xx or a lost reply. A 429 is always retried (the provider did nothing), within a bounded wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp_retry import RetryClient, RetryOptionsBase
+
+from providers.domain import Connection
+from providers.errors import (
+    ProviderError,
+    RateLimited,
+    Unavailable,
+    WireFormatError,
+    error_from_response,
+    parse_json,
+    retry_after_seconds,
+)
+
+log = logging.getLogger(__name__)
+
+_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+# Errors after which the request may have reached the provider: retried only when safe.
+_AMBIGUOUS_ERRORS: tuple[type[Exception], ...] = (
+    aiohttp.ServerDisconnectedError,
+    aiohttp.ClientOSError,
+    aiohttp.ClientPayloadError,
+    asyncio.TimeoutError,
+)
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Provider-side settings (built from ``CRMGRAPH_*`` variables by the app)."""
+
+    hubspot_base_url: str = "https://api.hubapi.com"
+    leadconnector_base_url: str = "https://services.leadconnectorhq.com"
+    salesforce_api_version: str = "v62.0"
+    allow_insecure_upstreams: bool = False
+    timeout_seconds: float = 30.0
+    retry_attempts: int = 4
+    retry_backoff_seconds: float = 0.2
+    max_retry_wait_seconds: float = 10.0
+    # HubSpot documents 100 inputs a call as safe for v3 create; larger v4 figures are hearsay.
+    hubspot_v3_batch_limit: int = 100
+    hubspot_v4_batch_limit: int = 100
+    hubspot_read_batch_limit: int = 1000
+    salesforce_collection_limit: int = 200
+    batch_concurrency: int = 4
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+    request_id: str | None = None
+
+
+class _RetryPolicy(RetryOptionsBase):
+    """aiohttp-retry options for one call: which replies to retry, and how long to wait."""
+
+    def __init__(self, settings: ClientSettings, *, safe: bool) -> None:
+        exceptions: set[type[Exception]] = {aiohttp.ClientConnectorError}
+        if safe:
+            exceptions.update(_AMBIGUOUS_ERRORS)
+        super().__init__(
+            attempts=settings.retry_attempts,
+            exceptions=exceptions,
+            retry_all_server_errors=False,
+            evaluate_response_callback=self._is_final,
+        )
+        self._settings = settings
+        self._safe = safe
+
+    async def _is_final(self, response: aiohttp.ClientResponse) -> bool:
+        retry = (response.status == 429 and self._rate_wait(response) is not None) or (
+            self._safe and response.status in _RETRY_STATUSES
+        )
+        if retry:
+            response.release()
+        return not retry
+
+    def _rate_wait(self, response: aiohttp.ClientResponse) -> float | None:
+        wait = retry_after_seconds(response.headers)
+        wait = self._settings.retry_backoff_seconds if wait is None else wait
+        return wait if wait <= self._settings.max_retry_wait_seconds else None
+
+    def get_timeout(self, attempt: int, response: aiohttp.ClientResponse | None = None) -> float:
+        if response is not None and response.status == 429:
+            return self._rate_wait(response) or 0.0
+        backoff = self._settings.retry_backoff_seconds * (2 ** (attempt - 1))
+        return float(min(backoff, self._settings.max_retry_wait_seconds))
+
+
+@dataclass
+class HttpTransport:
+    """App-wide HTTP plumbing shared by every client: one session, one retry wrapper."""
+
+    session: aiohttp.ClientSession
+    settings: ClientSettings = field(default_factory=ClientSettings)
+
+    def __post_init__(self) -> None:
+        self.retry_client = RetryClient(client_session=self.session, raise_for_status=False)
+
+
+class ProviderClient:
+    """Base of every provider client; subclasses add endpoints and wire decoding."""
+
+    provider: str = "provider"
+
+    def __init__(self, transport: HttpTransport, connection: Connection) -> None:
+        self.transport = transport
+        self.connection = connection
+        self.settings = transport.settings
+
+    def _base_url(self) -> str:
+        raise NotImplementedError
+
+    def _headers(self) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {self.connection.credentials.access_token}",
+            "Accept": "application/json",
+        }
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        safe: bool,
+        json_body: Any = None,
+        params: Mapping[str, str] | None = None,
+    ) -> Reply:
+        """Send one call; return a 2xx reply or raise from the error tree."""
+        url = self._base_url().rstrip("/") + path
+        headers = self._headers()
+        data: bytes | None = None
+        if json_body is not None:
+            data = json.dumps(json_body, separators=(",", ":")).encode()
+            headers["Content-Type"] = "application/json"
+        try:
+            async with self.transport.retry_client.request(
+                method,
+                url,
+                data=data,
+                params=params,
+                headers=headers,
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(total=self.settings.timeout_seconds),
+                retry_options=_RetryPolicy(self.settings, safe=safe),
+            ) as response:
+                raw = await response.read()
+                status, reply_headers = response.status, response.headers
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise Unavailable(
+                f"{self.provider} could not be reached: {type(exc).__name__}",
+                provider=self.provider,
+            ) from exc
+        return self._decode(status, reply_headers, raw)
+
+    def _decode(self, status: int, headers: Mapping[str, str], raw: bytes) -> Reply:
+        try:
+            body = parse_json(raw)
+        except ValueError as exc:
+            if status >= 500:
+                body = raw[:200].decode(errors="replace")
+            else:
+                raise WireFormatError(
+                    f"{self.provider} sent a reply that is not JSON (HTTP {status})",
+                    provider=self.provider,
+                    status=status,
+                ) from exc
+        if status >= 400 or (300 <= status < 400):
+            error = error_from_response(self.provider, status, headers, body)
+            log.info(
+                "%s %s: HTTP %s (%s) request id %s",
+                self.provider,
+                type(error).__name__,
+                status,
+                error.message[:200],
+                error.request_id,
+            )
+            raise error
+        return Reply(status, headers, body, request_id=_request_id(headers, body))
+
+
+def _request_id(headers: Mapping[str, str], body: Any) -> str | None:
+    for name in ("X-HubSpot-Correlation-Id", "Sforce-Call-Id", "X-Request-Id"):
+        if name in headers:
+            return headers[name]
+    if isinstance(body, Mapping) and isinstance(body.get("correlationId"), str):
+        return str(body["correlationId"])
+    return None
+
+
+__all__ = [
+    "ClientSettings",
+    "HttpTransport",
+    "ProviderClient",
+    "ProviderError",
+    "RateLimited",
+    "Reply",
+]

@@ -1,0 +1,204 @@
+"""HubSpot CRM associations (v3 batch create, v4 default, v4 batch read, v4 labels)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from providers.base import ProviderClient, Reply
+from providers.batching import chunked, gather_bounded, merge
+from providers.domain import (
+    AssociationSpec,
+    Batch,
+    BatchError,
+    BatchStatus,
+    DefaultAssociation,
+    ErrorDetail,
+    Pair,
+    TypedPair,
+)
+from providers.errors import Conflict, ProviderError
+from providers.hubspot import wire
+from providers.wire import M, WireModel, parse_wire
+
+W = TypeVar("W", bound=WireModel)
+R = TypeVar("R")
+
+
+def _seg(value: str) -> str:
+    return quote(value, safe="")
+
+
+class HubSpotClient(ProviderClient):
+    provider = "hubspot"
+
+    def _base_url(self) -> str:
+        return self.settings.hubspot_base_url
+
+    # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/basic/put-crm-v4-objects-fromObjectType-fromObjectId-associations-default-toObjectType-toObjectId
+    async def create_default(
+        self, from_type: str, from_id: str, to_type: str, to_id: str
+    ) -> Batch[DefaultAssociation]:
+        path = (
+            f"/crm/v4/objects/{_seg(from_type)}/{_seg(from_id)}"
+            f"/associations/default/{_seg(to_type)}/{_seg(to_id)}"
+        )
+        # A PUT that HubSpot treats as idempotent: safe to repeat.
+        reply = await self._request("PUT", path, safe=True)
+        return self._batch(reply, [Pair(from_id, to_id)], wire.DefaultResult, _default_result)
+
+    # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/batch/post-crm-v4-associations-fromObjectType-toObjectType-batch-associate-default
+    async def associate_default(
+        self, from_type: str, to_type: str, pairs: Sequence[Pair]
+    ) -> Batch[DefaultAssociation]:
+        """Default associations for many pairs: one call per ``hubspot_v4_batch_limit``."""
+        path = f"/crm/v4/associations/{_seg(from_type)}/{_seg(to_type)}/batch/associate/default"
+
+        async def send(chunk: Sequence[Pair]) -> Batch[DefaultAssociation]:
+            body = {"inputs": [{"from": {"id": p.from_id}, "to": {"id": p.to_id}} for p in chunk]}
+            reply = await self._request("POST", path, json_body=body, safe=True)
+            return self._batch(reply, chunk, wire.DefaultResult, _default_result)
+
+        unique = list(dict.fromkeys(pairs))
+        chunks = chunked(unique, self.settings.hubspot_v4_batch_limit)
+        outcomes = await gather_bounded(chunks, send, self.settings.batch_concurrency)
+        return merge(
+            unique,
+            list(zip(chunks, outcomes, strict=True)),
+            pair_of=lambda p: p,
+            result_key=lambda r: _forward(r, set(unique)),
+        )
+
+    # https://developers.hubspot.com/docs/api-reference/crm-associations-v3/batch/post-crm-v3-associations-fromObjectType-toObjectType-batch-create
+    async def create_batch(
+        self, from_type: str, to_type: str, inputs: Sequence[TypedPair]
+    ) -> Batch[TypedPair]:
+        """v3 batch create, split into ``hubspot_v3_batch_limit`` chunks and merged.
+
+        Duplicates are sent once. A 409 refuses a whole chunk for one conflicting item, so
+        the chunk is bisected until only the conflicting items fail.
+        """
+        path = f"/crm/v3/associations/{_seg(from_type)}/{_seg(to_type)}/batch/create"
+
+        async def send(chunk: Sequence[TypedPair]) -> Batch[TypedPair]:
+            body = {
+                "inputs": [
+                    {"from": {"id": i.from_id}, "to": {"id": i.to_id}, "type": i.type}
+                    for i in chunk
+                ]
+            }
+            try:
+                # Creating an association that exists is not an error: safe to repeat.
+                reply = await self._request("POST", path, json_body=body, safe=True)
+            except Conflict:
+                if len(chunk) == 1:
+                    raise
+                half = len(chunk) // 2
+                left, right = await gather_bounded([chunk[:half], chunk[half:]], send, 2)
+                return merge(
+                    chunk,
+                    [(chunk[:half], left), (chunk[half:], right)],
+                    pair_of=lambda i: i.pair,
+                    result_key=lambda r: r,
+                )
+            return self._batch(reply, [i.pair for i in chunk], wire.TypedResult, _typed_result)
+
+        unique = list(dict.fromkeys(inputs))
+        chunks = chunked(unique, self.settings.hubspot_v3_batch_limit)
+        outcomes = await gather_bounded(chunks, send, self.settings.batch_concurrency)
+        return merge(
+            unique,
+            list(zip(chunks, outcomes, strict=True)),
+            pair_of=lambda i: i.pair,
+            result_key=lambda r: r,
+        )
+
+    def _batch(
+        self,
+        reply: Reply,
+        pairs: Sequence[Pair],
+        model: type[W],
+        convert: Callable[[W], R],
+    ) -> Batch[R]:
+        def parse(model_: type[M], body: Any) -> M:
+            return parse_wire(model_, body, provider=self.provider, status=reply.status)
+
+        batch = parse(wire.BatchReply, reply.body)
+        now = datetime.now(UTC)
+        results = [convert(parse(model, r)) for r in batch.results]
+        return Batch(
+            status=_status(batch.status),
+            results=results,
+            errors=[_error(e, pairs, reply.request_id) for e in batch.errors],
+            requested_at=batch.requested_at,
+            started_at=batch.started_at or now,
+            completed_at=batch.completed_at or now,
+            links=batch.links,
+        )
+
+
+def _default_result(r: wire.DefaultResult) -> DefaultAssociation:
+    return DefaultAssociation(
+        from_id=r.from_.id,
+        to_id=r.to.id,
+        spec=AssociationSpec(
+            r.association_spec.association_category, r.association_spec.association_type_id
+        ),
+    )
+
+
+def _typed_result(r: wire.TypedResult) -> TypedPair:
+    return TypedPair(r.from_.id, r.to.id, r.type)
+
+
+def _forward(result: DefaultAssociation, asked: set[Pair]) -> Pair | None:
+    """The input a default-association result answers (HubSpot also returns the reverse)."""
+    pair = Pair(result.from_id, result.to_id)
+    return pair if pair in asked else None
+
+
+def _status(value: str) -> BatchStatus:
+    try:
+        return BatchStatus(value)
+    except ValueError:
+        return BatchStatus.COMPLETE
+
+
+def _error(e: wire.StandardErrorWire, pairs: Sequence[Pair], request_id: str | None) -> BatchError:
+    return BatchError(
+        message=e.message,
+        status=e.status,
+        category=e.category,
+        sub_category=e.sub_category if isinstance(e.sub_category, str) else None,
+        id=e.id,
+        context=e.context,
+        errors=tuple(
+            ErrorDetail(d.message, d.code, d.in_, d.sub_category, d.context) for d in e.errors
+        ),
+        links=e.links,
+        items=_items_named(e, pairs),
+        request_id=request_id,
+    )
+
+
+def _items_named(e: wire.StandardErrorWire, pairs: Sequence[Pair]) -> tuple[Pair, ...]:
+    """The inputs an error is about, from the record ids HubSpot lists in its context."""
+    from_ids: set[str] = set()
+    to_ids: set[str] = set()
+    contexts = [e.context, *(d.context for d in e.errors)]
+    for context in contexts:
+        for key, ids in context.items():
+            lowered = key.lower()
+            if "from" in lowered:
+                from_ids.update(ids)
+            elif "to" in lowered:
+                to_ids.update(ids)
+            else:
+                from_ids.update(ids)
+                to_ids.update(ids)
+    return tuple(p for p in pairs if p.from_id in from_ids or p.to_id in to_ids)
+
+
+__all__ = ["HubSpotClient", "ProviderError"]

@@ -1,0 +1,227 @@
+"""Salesforce: associations as lookup fields and junction rows, via sObject Collections."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from providers.base import ProviderClient
+from providers.batching import chunked
+from providers.domain import (
+    ItemError,
+    UnifiedAssociationRequest,
+    UnifiedAssociationResult,
+    UnifiedEntity,
+)
+from providers.errors import InvalidRequest, WireFormatError
+from providers.salesforce import wire
+from providers.salesforce.mapping import JunctionWrite, LookupWrite, plan
+from providers.wire import parse_wire
+
+# Hosts Salesforce serves orgs from (My Domain, sandboxes, Experience Cloud, Government Cloud).
+_SALESFORCE_HOSTS = (
+    ".salesforce.com",
+    ".force.com",
+    ".cloudforce.com",
+    ".database.com",
+    ".salesforce-setup.com",
+    ".sfcrmproducts.cn",
+)
+
+
+def validate_instance_url(url: str | None, *, allow_insecure: bool) -> str:
+    """An org's instance URL, refusing anything but https on a Salesforce host.
+
+    Integrations are created by API callers, so an arbitrary URL would let them make this
+    server call loopback, private or cloud-metadata addresses (server-side request forgery).
+    ``allow_insecure`` (CRMGRAPH_ALLOW_INSECURE_UPSTREAMS) is for local emulators only.
+    """
+    if not url:
+        raise InvalidRequest("a Salesforce integration needs an instanceUrl", provider="salesforce")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidRequest(f"instanceUrl {url!r} is not an http(s) URL", provider="salesforce")
+    if parts.username or parts.password:
+        raise InvalidRequest("instanceUrl must not carry credentials", provider="salesforce")
+    if allow_insecure:
+        return url.rstrip("/")
+    host = parts.hostname.lower().rstrip(".")
+    try:
+        ipaddress.ip_address(host)
+        is_ip = True
+    except ValueError:
+        is_ip = False
+    if parts.scheme != "https" or is_ip or not host.endswith(_SALESFORCE_HOSTS):
+        raise InvalidRequest(
+            f"instanceUrl must be https on a Salesforce host (such as "
+            f"https://yourorg.my.salesforce.com), not {url!r}",
+            provider="salesforce",
+        )
+    return f"https://{parts.netloc}".rstrip("/")
+
+
+def _soql_list(ids: Sequence[str]) -> str:
+    # Ids are checked against the Salesforce id pattern before they get here.
+    return ", ".join(f"'{i}'" for i in ids)
+
+
+class SalesforceClient(ProviderClient):
+    provider = "salesforce"
+
+    def _base_url(self) -> str:
+        return validate_instance_url(
+            self.connection.instance_url, allow_insecure=self.settings.allow_insecure_upstreams
+        )
+
+    def _data(self, path: str) -> str:
+        return f"/services/data/{self.settings.salesforce_api_version}{path}"
+
+    # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_update.htm
+    async def update_records(
+        self, records: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None = None
+    ) -> tuple[list[wire.SaveResult], list[Any]]:
+        """PATCH records in collections of at most 200; SaveResults in input order."""
+        # Setting a field to the same value twice has the same effect: safe to repeat.
+        return await self._collections("PATCH", records, params, safe=True)
+
+    # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_create.htm
+    async def create_records(
+        self, records: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None = None
+    ) -> tuple[list[wire.SaveResult], list[Any]]:
+        # A repeated create makes a second row: never retried after an ambiguous failure.
+        return await self._collections("POST", records, params, safe=False)
+
+    async def _collections(
+        self,
+        method: str,
+        records: Sequence[Mapping[str, Any]],
+        params: Mapping[str, str] | None,
+        *,
+        safe: bool,
+    ) -> tuple[list[wire.SaveResult], list[Any]]:
+        results: list[wire.SaveResult] = []
+        raw: list[Any] = []
+        for chunk in chunked(records, self.settings.salesforce_collection_limit):
+            body = {"allOrNone": False, "records": list(chunk)}
+            reply = await self._request(
+                method, self._data("/composite/sobjects"), json_body=body, params=params, safe=safe
+            )
+            if not isinstance(reply.body, list) or len(reply.body) != len(chunk):
+                raise WireFormatError(
+                    "sObject Collections did not answer one SaveResult per record",
+                    provider=self.provider,
+                    status=reply.status,
+                    body=reply.body,
+                )
+            results += [
+                parse_wire(wire.SaveResult, r, provider=self.provider, status=reply.status)
+                for r in reply.body
+            ]
+            raw.append(reply.body)
+        return results, raw
+
+    # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm
+    async def query(self, soql: str) -> list[dict[str, Any]]:
+        """Every record a SOQL query matches, following ``nextRecordsUrl``."""
+        records: list[dict[str, Any]] = []
+        reply = await self._request("GET", self._data("/query"), params={"q": soql}, safe=True)
+        while True:
+            page = parse_wire(
+                wire.QueryPage, reply.body, provider=self.provider, status=reply.status
+            )
+            records += page.records
+            if page.done or not page.next_records_url:
+                return records
+            reply = await self._request("GET", page.next_records_url, safe=True)
+
+    async def existing_contact_roles(
+        self, pairs: Sequence[tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        """Which (OpportunityId, ContactId) pairs already have an OpportunityContactRole.
+
+        Salesforce lets the same pair be added twice, so we look before we create.
+        """
+        found: set[tuple[str, str]] = set()
+        for chunk in chunked(list(pairs), 200):
+            opps = sorted({o for o, _ in chunk})
+            cons = sorted({c for _, c in chunk})
+            rows = await self.query(
+                "SELECT OpportunityId, ContactId FROM OpportunityContactRole "
+                f"WHERE OpportunityId IN ({_soql_list(opps)}) "
+                f"AND ContactId IN ({_soql_list(cons)})"
+            )
+            found |= {(_id15(r.get("OpportunityId")), _id15(r.get("ContactId"))) for r in rows}
+        return {p for p in pairs if (_id15(p[0]), _id15(p[1])) in found}
+
+    async def create_association(
+        self, request: UnifiedAssociationRequest
+    ) -> UnifiedAssociationResult:
+        writes = plan(request)
+        extra = dict(request.remote_data or {})
+        params = request.remote_query
+        confirmed: dict[UnifiedEntity, list[str]] = {}
+        errors: list[ItemError] = []
+        raw: list[Any] = []
+
+        def report(entity: UnifiedEntity, rid: str, result: wire.SaveResult) -> None:
+            if result.success:
+                confirmed.setdefault(entity, []).append(rid)
+            else:
+                first = result.errors[0] if result.errors else wire.SaveError()
+                errors.append(
+                    ItemError(entity, rid, first.status_code, first.message, tuple(first.fields))
+                )
+
+        if writes.lookups:
+            records = [_lookup_record(w, extra) for w in writes.lookups]
+            results, replies = await self.update_records(records, params)
+            raw += replies
+            for write, result in zip(writes.lookups, results, strict=True):
+                report(write.entity, write.reported_id, result)
+
+        if writes.junctions:
+            pairs = [(j.opportunity_id, j.contact_id) for j in writes.junctions]
+            existing = await self.existing_contact_roles(pairs)
+            new = [j for j in writes.junctions if (j.opportunity_id, j.contact_id) not in existing]
+            for j in writes.junctions:
+                if (j.opportunity_id, j.contact_id) in existing:
+                    confirmed.setdefault(j.entity, []).append(j.reported_id)
+            if new:
+                records = [_junction_record(j, extra) for j in new]
+                results, replies = await self.create_records(records, params)
+                raw += replies
+                for junction, result in zip(new, results, strict=True):
+                    report(junction.entity, junction.reported_id, result)
+
+        return UnifiedAssociationResult(
+            entity_id=request.entity_id,
+            entity=request.entity,
+            associations=confirmed,
+            errors=errors,
+            raw=raw,
+        )
+
+
+def _id15(value: Any) -> str:
+    # An 18-character id is the 15-character one plus a case-safety suffix.
+    return str(value)[:15]
+
+
+def _lookup_record(write: LookupWrite, extra: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **extra,
+        "attributes": {"type": write.sobject},
+        "id": write.record_id,
+        write.field: write.value,
+    }
+
+
+def _junction_record(write: JunctionWrite, extra: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **extra,
+        "attributes": {"type": "OpportunityContactRole"},
+        "OpportunityId": write.opportunity_id,
+        "ContactId": write.contact_id,
+    }

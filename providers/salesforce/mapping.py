@@ -1,0 +1,148 @@
+"""How a unified association becomes Salesforce writes.
+
+Salesforce has no association endpoint: a relationship is a lookup field on one record or a
+row of a junction object. ``plan()`` turns one unified request into those writes, before any
+call, and refuses what Salesforce cannot express. The README's table mirrors ``_RULES``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from providers.domain import UnifiedAssociationRequest, UnifiedEntity
+from providers.errors import InvalidRequest, Unsupported
+
+ACC, OPP, CON, LEAD = (
+    UnifiedEntity.ACCOUNTS,
+    UnifiedEntity.OPPORTUNITIES,
+    UnifiedEntity.CONTACTS,
+    UnifiedEntity.LEADS,
+)
+
+# 15- or 18-character record ids; anything else never reaches a SOQL string.
+_SALESFORCE_ID = re.compile(r"^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$")
+
+
+class Kind(Enum):
+    LOOKUP_ON_ASSOCIATED = "lookup on each associated record"
+    LOOKUP_ON_ENTITY = "lookup on the entity (exactly one associated record)"
+    JUNCTION = "junction row per pair"
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: Kind
+    sobject: str  # the object written
+    field: str  # the lookup field set, or for a junction the entity's column
+
+
+# (entity, associated collection) -> how Salesforce expresses it.
+_RULES: dict[tuple[UnifiedEntity, UnifiedEntity], Rule] = {
+    (ACC, CON): Rule(Kind.LOOKUP_ON_ASSOCIATED, "Contact", "AccountId"),
+    (ACC, OPP): Rule(Kind.LOOKUP_ON_ASSOCIATED, "Opportunity", "AccountId"),
+    (ACC, ACC): Rule(Kind.LOOKUP_ON_ASSOCIATED, "Account", "ParentId"),
+    (OPP, ACC): Rule(Kind.LOOKUP_ON_ENTITY, "Opportunity", "AccountId"),
+    (CON, ACC): Rule(Kind.LOOKUP_ON_ENTITY, "Contact", "AccountId"),
+    (OPP, CON): Rule(Kind.JUNCTION, "OpportunityContactRole", "OpportunityId"),
+    (CON, OPP): Rule(Kind.JUNCTION, "OpportunityContactRole", "ContactId"),
+}
+
+_SOBJECT = {ACC: "Account", OPP: "Opportunity", CON: "Contact", LEAD: "Lead"}
+
+
+@dataclass(frozen=True)
+class LookupWrite:
+    """Set ``field`` on ``sobject`` ``record_id``; reported against ``(entity, reported_id)``."""
+
+    sobject: str
+    record_id: str
+    field: str
+    value: str
+    entity: UnifiedEntity
+    reported_id: str
+
+
+@dataclass(frozen=True)
+class JunctionWrite:
+    """One ``OpportunityContactRole`` row, created only if the pair is not there yet."""
+
+    opportunity_id: str
+    contact_id: str
+    entity: UnifiedEntity
+    reported_id: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    lookups: tuple[LookupWrite, ...]
+    junctions: tuple[JunctionWrite, ...]
+
+
+def rules_table() -> list[tuple[str, str, str]]:
+    """(entity, associations key, Salesforce write) rows, for docs and tests."""
+    rows = []
+    for (entity, other), rule in _RULES.items():
+        rows.append((entity.name, other.value, f"{rule.sobject}.{rule.field} ({rule.kind.value})"))
+    return rows
+
+
+def check_id(value: str, what: str) -> str:
+    if not _SALESFORCE_ID.match(value):
+        raise InvalidRequest(
+            f"{what} {value!r} is not a Salesforce record id (15 or 18 letters and digits)",
+            provider="salesforce",
+        )
+    return value
+
+
+def plan(request: UnifiedAssociationRequest) -> Plan:
+    """Every write the request needs; raises before any call on what cannot be expressed."""
+    check_id(request.entity_id, f"entityId for {request.entity.value}")
+    lookups: list[LookupWrite] = []
+    junctions: list[JunctionWrite] = []
+    if not any(request.associations.values()):
+        raise InvalidRequest("associations lists no record to associate", provider="salesforce")
+    for other, ids in request.associations.items():
+        if not ids:
+            continue
+        rule = _RULES.get((request.entity, other))
+        if rule is None:
+            raise Unsupported(
+                f"Salesforce has no standard relationship from {request.entity.value} to "
+                f"{other.value}"
+                + (
+                    " (leads relate to nothing before conversion)"
+                    if LEAD in (request.entity, other)
+                    else ""
+                ),
+                provider="salesforce",
+            )
+        unique = list(dict.fromkeys(check_id(i, f"{other.value} id") for i in ids))
+        if rule.kind is Kind.LOOKUP_ON_ASSOCIATED:
+            lookups += [
+                LookupWrite(rule.sobject, i, rule.field, request.entity_id, other, i)
+                for i in unique
+            ]
+        elif rule.kind is Kind.LOOKUP_ON_ENTITY:
+            if len(unique) > 1:
+                raise InvalidRequest(
+                    f"a {_SOBJECT[request.entity]} has one {rule.field}: give exactly one "
+                    f"of {other.value}, not {len(unique)}",
+                    provider="salesforce",
+                )
+            lookups.append(
+                LookupWrite(
+                    rule.sobject, request.entity_id, rule.field, unique[0], other, unique[0]
+                )
+            )
+        else:
+            for i in unique:
+                opp, con = (
+                    (request.entity_id, i)
+                    if rule.field == "OpportunityId"
+                    else (i, request.entity_id)
+                )
+                junctions.append(JunctionWrite(opp, con, other, i))
+    return Plan(tuple(lookups), tuple(junctions))
