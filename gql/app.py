@@ -10,7 +10,7 @@ import aiohttp
 from aiohttp import web
 from strawberry.aiohttp.views import GraphQLView
 
-from gql import auth
+from gql import auth, graphiql
 from gql.context import Context
 from gql.schema import build_schema
 from gql.settings import Settings
@@ -27,6 +27,10 @@ TRANSPORT = web.AppKey("transport", HttpTransport)
 
 
 class CrmGraphView(GraphQLView[Context, None]):
+    async def render_graphql_ide(self, request: web.Request) -> web.Response:
+        # Our own page with assets served by the app: Strawberry's loads them from a CDN.
+        return web.Response(text=graphiql.page(request.app[SETTINGS]), content_type="text/html")
+
     async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]
         app = request.app
         return Context(
@@ -81,4 +85,6 @@ def build_app(settings: Settings | None = None) -> web.Application:
     )
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", _healthz)
+    if settings.graphiql:
+        graphiql.add_routes(app)
     return app

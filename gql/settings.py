@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     max_tokens: int = 5_000
     introspection: bool = True
     graphiql: bool = True
+    # Sandbox only: the development key GraphiQL sends unless the user changes it.
+    graphiql_prefill_key: SecretStr | None = None
 
     def api_key_map(self) -> dict[str, str]:
         """key -> tenant."""
