@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
-TENANT = "crmgraph.tenant"
+TENANT = web.RequestKey("tenant", str)
 
 
 def tenant_for(header: str | None, keys: Mapping[str, str]) -> str | None:
@@ -35,7 +35,10 @@ def _unauthorized(message: str) -> web.Response:
 
 def middleware(
     keys: Mapping[str, str], *, ide_enabled: bool
-) -> Callable[[web.Request, Callable[[web.Request], Awaitable[web.StreamResponse]]], Awaitable[web.StreamResponse]]:
+) -> Callable[
+    [web.Request, Callable[[web.Request], Awaitable[web.StreamResponse]]],
+    Awaitable[web.StreamResponse],
+]:
     @web.middleware
     async def authenticate(
         request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]

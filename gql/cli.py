@@ -65,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(export_sdl())
         return 0
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     asyncio.run(_serve(args.host, args.port, args.sandbox))
     return 0
 

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
 
     upstream_timeout_seconds: float = 30.0
     retry_attempts: int = Field(default=4, ge=1, le=10)
+    retry_backoff_seconds: float = Field(default=0.2, ge=0)
     max_retry_wait_seconds: float = 10.0
     hubspot_v3_batch_limit: int = Field(default=100, ge=1, le=100)
     hubspot_v4_batch_limit: int = Field(default=100, ge=1, le=2000)
@@ -57,6 +58,7 @@ class Settings(BaseSettings):
             allow_insecure_upstreams=self.allow_insecure_upstreams,
             timeout_seconds=self.upstream_timeout_seconds,
             retry_attempts=self.retry_attempts,
+            retry_backoff_seconds=self.retry_backoff_seconds,
             max_retry_wait_seconds=self.max_retry_wait_seconds,
             hubspot_v3_batch_limit=self.hubspot_v3_batch_limit,
             hubspot_v4_batch_limit=self.hubspot_v4_batch_limit,

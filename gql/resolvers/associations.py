@@ -59,7 +59,9 @@ def _exclusions(fields: list[str] | None) -> set[str]:
     return names
 
 
-def _unified_request(input: UnifiedAssociationInput, query: dict[str, str] | None) -> UnifiedAssociationRequest:
+def _unified_request(
+    input: UnifiedAssociationInput, query: dict[str, str] | None
+) -> UnifiedAssociationRequest:
     lists = {
         UnifiedEntity.ACCOUNTS: input.associations.accounts,
         UnifiedEntity.CONTACTS: input.associations.contacts,
@@ -83,7 +85,9 @@ def _unified_request(input: UnifiedAssociationInput, query: dict[str, str] | Non
     )
 
 
-def _unified_answer(result: UnifiedAssociationResult, options: UnifiedRequestOptions) -> UnifiedAssociation:
+def _unified_answer(
+    result: UnifiedAssociationResult, options: UnifiedRequestOptions
+) -> UnifiedAssociation:
     excluded = _exclusions(options.exclude_fields)
     lists = {
         e.value: [RecordRef(id=strawberry.ID(i)) for i in ids]
@@ -152,7 +156,9 @@ class AssociationMutations:
             check.hubspot_object_type(to_object_type, "toObjectType"),
             check.hubspot_record_id(str(to_object_id), "toObjectId"),
         )
-        client = await client_for(info, str(integration_id), HubSpotClient, "createDefaultAssociation")
+        client = await client_for(
+            info, str(integration_id), HubSpotClient, "createDefaultAssociation"
+        )
         return DefaultAssociationBatch.from_domain(await client.create_default(*args))
 
     @strawberry.mutation(
@@ -177,5 +183,7 @@ class AssociationMutations:
             )
             for n, i in enumerate(inputs)
         ]
-        client = await client_for(info, str(integration_id), HubSpotClient, "batchCreateAssociations")
+        client = await client_for(
+            info, str(integration_id), HubSpotClient, "batchCreateAssociations"
+        )
         return AssociationBatch.from_domain(await client.create_batch(from_type, to_type, pairs))

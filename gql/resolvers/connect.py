@@ -32,5 +32,3 @@ async def client_for(info: Info, integration_id: str, client_type: type[C], oper
             provider=integration.provider.name,
         )
     return client_type(ctx.transport, connection)
-
-

@@ -32,7 +32,9 @@ def _config(value: Any) -> CrmConfig | None:
             {"path": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
             for e in exc.errors(include_url=False, include_input=False)
         ]
-        raise bad_input("config is not a valid CRM config", field="config", problems=problems) from None
+        raise bad_input(
+            "config is not a valid CRM config", field="config", problems=problems
+        ) from None
 
 
 def _credentials(value: CrmCredentialsInput | None) -> Credentials | None:
@@ -40,7 +42,9 @@ def _credentials(value: CrmCredentialsInput | None) -> Credentials | None:
         return None
     if not value.access_token.strip():
         raise bad_input("credentials.accessToken is empty", field="credentials.accessToken")
-    return Credentials(value.access_token, value.refresh_token, value.client_id, value.client_secret)
+    return Credentials(
+        value.access_token, value.refresh_token, value.client_id, value.client_secret
+    )
 
 
 def _name(value: str | None) -> str | None:

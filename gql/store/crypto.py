@@ -60,4 +60,6 @@ class CredentialCipher:
         try:
             return Credentials(**json.loads(self._fernet.decrypt(token)))
         except InvalidToken as exc:
-            raise RuntimeError("stored credentials cannot be decrypted with this secret key") from exc
+            raise RuntimeError(
+                "stored credentials cannot be decrypted with this secret key"
+            ) from exc

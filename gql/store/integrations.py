@@ -119,7 +119,9 @@ class IntegrationStore:
             )
             return [_to_domain(r) for r in rows]
 
-    async def update(self, tenant: str, id_: str, changes: IntegrationChanges) -> Integration | None:
+    async def update(
+        self, tenant: str, id_: str, changes: IntegrationChanges
+    ) -> Integration | None:
         async with self._sessions.begin() as session:
             row = await self._row(session, tenant, id_)
             if row is None:

@@ -25,7 +25,8 @@ class CreateCrmIntegrationInput:
     instance_url: str | None = None
     credentials: CrmCredentialsInput
     config: JSON | None = strawberry.field(
-        default=None, description="Heron's CrmConfig: field mappings, value mappings, object configs."
+        default=None,
+        description="Heron's CrmConfig: field mappings, value mappings, object configs.",
     )
     is_enabled: bool | None = True
     is_live: bool | None = True
@@ -68,6 +69,8 @@ class CrmIntegration:
         )
 
     @classmethod
-    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> CrmIntegration | None:
+    async def resolve_reference(
+        cls, info: strawberry.Info, id: strawberry.ID
+    ) -> CrmIntegration | None:
         integration = await info.context.store.get(info.context.tenant, str(id))
         return cls.from_domain(integration) if integration else None

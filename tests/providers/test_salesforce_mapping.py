@@ -18,7 +18,12 @@ E = UnifiedEntity
 
 def req(entity, **assoc):
     return UnifiedAssociationRequest(
-        entity_id={E.ACCOUNTS: ACC, E.OPPORTUNITIES: OPP, E.CONTACTS: CON, E.LEADS: "00Q000000000001AAA"}[entity],
+        entity_id={
+            E.ACCOUNTS: ACC,
+            E.OPPORTUNITIES: OPP,
+            E.CONTACTS: CON,
+            E.LEADS: "00Q000000000001AAA",
+        }[entity],
         entity=entity,
         associations={E(k): tuple(v) for k, v in assoc.items()},
     )
@@ -70,7 +75,9 @@ def test_combinations_salesforce_cannot_express_are_refused(entity, assoc):
         plan(req(entity, **assoc))
 
 
-@pytest.mark.parametrize("bad", ["", "x", "001' OR Id != '", "0010000000000012AAAA", "001-00000000001"])
+@pytest.mark.parametrize(
+    "bad", ["", "x", "001' OR Id != '", "0010000000000012AAAA", "001-00000000001"]
+)
 def test_ids_that_are_not_salesforce_ids_never_reach_soql(bad):
     with pytest.raises(InvalidRequest):
         plan(req(E.OPPORTUNITIES, contacts=[bad]))

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from providers.emulators.hubspot import HubSpotState
+from providers.emulators.hubspot import serve as serve_hubspot
+from tests.harness import TOKENS, Api, serve, test_settings
+
+
+@pytest.fixture
+async def hubspot() -> AsyncIterator[Any]:
+    state = HubSpotState(tokens={TOKENS["HUBSPOT"]}, rate_limit_enabled=False)
+    state.add_records("contacts", *[str(i) for i in range(1, 401)])
+    state.add_records("companies", *[str(i) for i in range(1001, 1401)])
+    state.add_records("deals", "5001", "5002")
+    running = await serve_hubspot(state)
+    yield running
+    await running.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Any, hubspot: Any) -> Any:
+    return test_settings(str(tmp_path / "crmgraph.db"), hubspot_base_url=hubspot.url)
+
+
+@pytest.fixture
+async def api(settings: Any) -> AsyncIterator[Api]:
+    client = await serve(settings)
+    yield Api(client)
+    await client.close()

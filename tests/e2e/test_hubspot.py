@@ -1,0 +1,147 @@
+"""createDefaultAssociation and batchCreateAssociations, end to end over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+DEFAULT = """mutation($id: ID!, $from: ID!, $to: ID!) {
+  createDefaultAssociation(integrationId: $id, fromObjectType: "contacts", fromObjectId: $from,
+                           toObjectType: "companies", toObjectId: $to) {
+    status numErrors startedAt completedAt
+    results { from { id } to { id } associationSpec { associationCategory associationTypeId } }
+    errors { message category }
+  }
+}"""
+
+BATCH = """mutation($id: ID!, $inputs: [AssociationInput!]!) {
+  batchCreateAssociations(integrationId: $id, fromObjectType: "contacts",
+                          toObjectType: "companies", inputs: $inputs) {
+    status numErrors
+    results { from { id } to { id } type }
+    errors { message category context items { from { id } to { id } } }
+  }
+}"""
+
+
+def pairs(n: int, start: int = 1) -> list[dict[str, object]]:
+    return [
+        {"from": {"id": str(start + i)}, "to": {"id": str(1001 + i)}, "type": "contact_to_company"}
+        for i in range(n)
+    ]
+
+
+async def test_default_association_is_hubspots_batch_response_typed(api, hubspot):
+    integration = await api.create_integration("HUBSPOT")
+    data = await api.data(DEFAULT, {"id": integration, "from": "1", "to": "1001"})
+    batch = data["createDefaultAssociation"]
+    assert batch["status"] == "COMPLETE"
+    assert batch["numErrors"] == 0
+    forward = {
+        "from": {"id": "1"},
+        "to": {"id": "1001"},
+        "associationSpec": {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279},
+    }
+    assert forward in batch["results"]
+    call = hubspot.state.calls[-1]
+    assert (call.method, call.path) == (
+        "PUT",
+        "/crm/v4/objects/contacts/1/associations/default/companies/1001",
+    )
+    assert call.header("Authorization") == "Bearer hs-test-token"
+    assert hubspot.state.associated("contacts", "1", "companies") == {"1001": [279]}
+
+
+async def test_default_association_on_an_unknown_record_is_not_found(api, hubspot):
+    integration = await api.create_integration("HUBSPOT")
+    error = await api.error(DEFAULT, {"id": integration, "from": "999999", "to": "1001"})
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    assert error["extensions"]["provider"] == "hubspot"
+
+
+async def test_batch_create_reports_every_input(api, hubspot):
+    integration = await api.create_integration("HUBSPOT")
+    inputs = pairs(3)
+    data = await api.data(BATCH, {"id": integration, "inputs": inputs})
+    batch = data["batchCreateAssociations"]
+    assert batch["numErrors"] == 0
+    assert [(r["from"]["id"], r["to"]["id"]) for r in batch["results"]] == [
+        ("1", "1001"),
+        ("2", "1002"),
+        ("3", "1003"),
+    ]
+    assert hubspot.state.count("POST", "/batch/create") == 1
+
+
+async def test_207_partial_errors_come_back_per_item(api, hubspot):
+    integration = await api.create_integration("HUBSPOT")
+    inputs = [
+        *pairs(2),
+        {"from": {"id": "777777"}, "to": {"id": "1001"}, "type": "contact_to_company"},
+    ]
+    data = await api.data(BATCH, {"id": integration, "inputs": inputs})
+    batch = data["batchCreateAssociations"]
+    assert len(batch["results"]) == 2
+    assert batch["numErrors"] == 1
+    [error] = batch["errors"]
+    assert error["items"] == [{"from": {"id": "777777"}, "to": {"id": "1001"}}]
+    assert error["category"] == "OBJECT_NOT_FOUND"
+
+
+async def test_inputs_beyond_the_limit_are_split_and_merged_in_order(api, hubspot):
+    integration = await api.create_integration("HUBSPOT")
+    inputs = pairs(250)
+    data = await api.data(BATCH, {"id": integration, "inputs": inputs})
+    batch = data["batchCreateAssociations"]
+    assert hubspot.state.count("POST", "/batch/create") == 3  # ceil(250 / 100)
+    assert [c.body["inputs"].__len__() for c in hubspot.state.calls] == [100, 100, 50]
+    assert [r["from"]["id"] for r in batch["results"]] == [str(1 + i) for i in range(250)]
+    assert batch["numErrors"] == 0
+
+
+async def test_duplicate_pairs_are_sent_once(api, hubspot):
+    integration = await api.create_integration("HUBSPOT")
+    inputs = pairs(2) + pairs(2)
+    data = await api.data(BATCH, {"id": integration, "inputs": inputs})
+    assert len(data["batchCreateAssociations"]["results"]) == 2
+    assert len(hubspot.state.calls[-1].body["inputs"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("inputs", "needle"),
+    [
+        ([], "empty"),
+        ([{"from": {"id": "abc"}, "to": {"id": "1001"}, "type": "contact_to_company"}], "numbers"),
+        ([{"from": {"id": "1"}, "to": {"id": "1001"}, "type": "bad type!"}], "type"),
+    ],
+)
+async def test_bad_batches_are_refused_before_any_call(api, hubspot, inputs, needle):
+    integration = await api.create_integration("HUBSPOT")
+    error = await api.error(BATCH, {"id": integration, "inputs": inputs})
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert needle in error["message"]
+    assert hubspot.state.count() == 0
+
+
+async def test_oversized_batch_is_refused_before_any_call(tmp_path, hubspot):
+    from tests.harness import Api, serve, test_settings
+
+    settings = test_settings(
+        str(tmp_path / "x.db"), hubspot_base_url=hubspot.url, max_batch_inputs=10
+    )
+    client = await serve(settings)
+    try:
+        api = Api(client)
+        integration = await api.create_integration("HUBSPOT")
+        error = await api.error(BATCH, {"id": integration, "inputs": pairs(11)})
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert error["extensions"]["limit"] == 10
+        assert hubspot.state.count() == 0
+    finally:
+        await client.close()
+
+
+async def test_provider_auth_failure_is_unauthenticated(api, hubspot):
+    integration = await api.create_integration("HUBSPOT", token="revoked-token")
+    error = await api.error(DEFAULT, {"id": integration, "from": "1", "to": "1001"})
+    assert error["extensions"]["code"] == "UNAUTHENTICATED"
+    assert "revoked-token" not in str(error)
