@@ -78,7 +78,8 @@ class IntegrationStore:
         self._cipher = cipher
 
     async def create(self, tenant: str, new: IntegrationChanges) -> Integration:
-        assert new.provider and new.name and new.credentials  # checked by the GraphQL input
+        if new.provider is None or new.name is None or new.credentials is None:
+            raise ValueError("a new integration needs a provider, a name and credentials")
         now = datetime.now(UTC)
         row = IntegrationRow(
             id=str(uuid.uuid4()),

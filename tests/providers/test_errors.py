@@ -52,7 +52,8 @@ HUBSPOT_429 = {
             {},
             {
                 "statusCode": 400,
-                "message": "Could not create relation: duplicate relation of object Ids for given association a1",
+                "message": "Could not create relation: duplicate relation of object Ids "
+                "for given association a1",
             },
             pe.AlreadyExists,
             None,
