@@ -13,14 +13,14 @@ from aiohttp import web
 from gql.settings import Settings
 
 
-async def _serve(host: str, port: int, sandbox: bool) -> None:
+async def _serve(host: str, port: int, sandbox: bool, faults: list[str]) -> None:
     from gql.app import build_app
 
     stack = None
     if sandbox:
         from gql.sandbox import Sandbox
 
-        stack = await Sandbox.start()
+        stack = await Sandbox.start(faults)
         settings = stack.settings
     else:
         settings = Settings()
@@ -58,6 +58,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run offline against built-in emulators of HubSpot, Salesforce and HighLevel",
     )
+    serve.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="sandbox only: inject a fault into the emulators, e.g. "
+        "'rate_limit:method=POST;rate=0.2;retry_after=0' (see providers/emulators/faults.py)",
+    )
     sub.add_parser("export-schema", help="print the schema's SDL")
     args = parser.parse_args(argv)
     if args.command == "export-schema":
@@ -68,7 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    asyncio.run(_serve(args.host, args.port, args.sandbox))
+    if args.fault and not args.sandbox:
+        parser.error("--fault needs --sandbox")
+    asyncio.run(_serve(args.host, args.port, args.sandbox, args.fault))
     return 0
 
 

@@ -42,7 +42,7 @@ for ((i = 0; i < ${#files[@]}; i += 2)); do
     cp "$src" "$staging/${files[i + 1]}"
 done
 chmod 755 "$staging"
-# Record what was installed, for people and for the page's footer-free debugging.
+# Record which versions were installed.
 node -e '
     const v = (n) => require(process.argv[1] + "/" + n + "/package.json").version;
     console.log(JSON.stringify({graphiql: v("graphiql"), react: v("react"), "react-dom": v("react-dom")}));

@@ -77,12 +77,14 @@ class IntegrationStore:
         self._sessions = sessions
         self._cipher = cipher
 
-    async def create(self, tenant: str, new: IntegrationChanges) -> Integration:
+    async def create(
+        self, tenant: str, new: IntegrationChanges, *, id_: str | None = None
+    ) -> Integration:
         if new.provider is None or new.name is None or new.credentials is None:
             raise ValueError("a new integration needs a provider, a name and credentials")
         now = datetime.now(UTC)
         row = IntegrationRow(
-            id=str(uuid.uuid4()),
+            id=id_ or str(uuid.uuid4()),
             tenant=tenant,
             provider=new.provider.value,
             name=new.name,

@@ -1,0 +1,111 @@
+"""``crmgraph serve --sandbox``: the server against in-process CRM emulators, offline.
+
+The emulators are the ones the tests use (``providers/emulators``), seeded with demo records
+whose ids the README's examples name. The database is a throwaway temporary file.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from gql.settings import Settings
+from gql.store.integrations import IntegrationChanges
+from providers.domain import Credentials, CrmProvider
+from providers.emulators import hubspot, leadconnector, salesforce
+from providers.emulators import sandbox_data as demo
+from providers.emulators.common import RunningEmulator
+from providers.emulators.faults import parse_rule
+
+TENANT = "sandbox"
+# Fixed ids, so the README's examples work as they are.
+INTEGRATION_IDS = {
+    CrmProvider.HUBSPOT: "00000000-0000-4000-8000-000000000001",
+    CrmProvider.SALESFORCE: "00000000-0000-4000-8000-000000000002",
+    CrmProvider.LEADCONNECTOR: "00000000-0000-4000-8000-000000000003",
+}
+
+
+@dataclass
+class Sandbox:
+    settings: Settings
+    api_key: str
+    emulators: dict[CrmProvider, RunningEmulator[Any]]
+    workdir: Path
+
+    @classmethod
+    async def start(cls, faults: list[str] | None = None) -> Sandbox:
+        """Start the three emulators on loopback; ``faults`` are ``parse_rule`` specs."""
+        emulators: dict[CrmProvider, RunningEmulator[Any]] = {
+            CrmProvider.HUBSPOT: await hubspot.serve(demo.seed_hubspot(hubspot.HubSpotState())),
+            CrmProvider.SALESFORCE: await salesforce.serve(
+                demo.seed_salesforce(salesforce.SalesforceState())
+            ),
+            CrmProvider.LEADCONNECTOR: await leadconnector.serve(
+                demo.seed_leadconnector(leadconnector.LeadConnectorState())
+            ),
+        }
+        for spec in faults or []:
+            rule = parse_rule(spec)
+            for emulator in emulators.values():
+                emulator.state.faults.rules.append(rule)
+        workdir = Path(tempfile.mkdtemp(prefix="crmgraph-sandbox-"))
+        api_key = "dev-" + secrets.token_urlsafe(24)
+        settings = Settings(
+            api_keys=f"{TENANT}:{api_key}",
+            database_url=f"sqlite+aiosqlite:///{workdir / 'sandbox.db'}",
+            secret_key=secrets.token_urlsafe(32),
+            hubspot_base_url=emulators[CrmProvider.HUBSPOT].url,
+            leadconnector_base_url=emulators[CrmProvider.LEADCONNECTOR].url,
+            allow_insecure_upstreams=True,  # the emulators listen on plain-http loopback
+            graphiql_prefill_key=api_key,
+        )
+        return cls(settings, api_key, emulators, workdir)
+
+    async def seed(self, app: web.Application) -> None:
+        """Register one demo integration per provider (an ``on_startup`` hook)."""
+        from gql.app import STORE
+
+        store = app[STORE]
+        tokens = {
+            CrmProvider.HUBSPOT: demo.SANDBOX_HUBSPOT_TOKEN,
+            CrmProvider.SALESFORCE: demo.SANDBOX_SALESFORCE_TOKEN,
+            CrmProvider.LEADCONNECTOR: demo.SANDBOX_LEADCONNECTOR_TOKEN,
+        }
+        for provider, integration_id in INTEGRATION_IDS.items():
+            if await store.get(TENANT, integration_id) is not None:
+                continue
+            await store.create(
+                TENANT,
+                IntegrationChanges(
+                    provider=provider,
+                    name=f"Sandbox {provider.name.title()}",
+                    instance_url=(
+                        self.emulators[provider].url if provider is CrmProvider.SALESFORCE else None
+                    ),
+                    credentials=Credentials(tokens[provider]),
+                ),
+                id_=integration_id,
+            )
+
+    def announce(self, url: str) -> None:
+        lines = [
+            f"crmgraph sandbox: open {url} (GraphiQL sends the key below already)",
+            f"  API key (header 'Authorization: Bearer <key>'): {self.api_key}",
+            *(
+                f"  {p.name:<13} integrationId {i}   emulator {self.emulators[p].url}"
+                for p, i in INTEGRATION_IDS.items()
+            ),
+        ]
+        print("\n".join(lines), flush=True)
+
+    async def close(self) -> None:
+        for emulator in self.emulators.values():
+            await emulator.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
