@@ -5,6 +5,8 @@ from typing import Any
 
 import pytest
 
+from providers.emulators import leadconnector, salesforce
+from providers.emulators import sandbox_data as demo
 from providers.emulators.hubspot import HubSpotState
 from providers.emulators.hubspot import serve as serve_hubspot
 from tests.harness import TOKENS, Api, serve, test_settings
@@ -22,8 +24,28 @@ async def hubspot() -> AsyncIterator[Any]:
 
 
 @pytest.fixture
-def settings(tmp_path: Any, hubspot: Any) -> Any:
-    return test_settings(str(tmp_path / "crmgraph.db"), hubspot_base_url=hubspot.url)
+async def sf() -> AsyncIterator[Any]:
+    state = demo.seed_salesforce(salesforce.SalesforceState(tokens={TOKENS["SALESFORCE"]}))
+    running = await salesforce.serve(state)
+    yield running
+    await running.close()
+
+
+@pytest.fixture
+async def ghl() -> AsyncIterator[Any]:
+    state = leadconnector.LeadConnectorState(tokens={TOKENS["LEADCONNECTOR"]})
+    running = await leadconnector.serve(demo.seed_leadconnector(state))
+    yield running
+    await running.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Any, hubspot: Any, ghl: Any) -> Any:
+    return test_settings(
+        str(tmp_path / "crmgraph.db"),
+        hubspot_base_url=hubspot.url,
+        leadconnector_base_url=ghl.url,
+    )
 
 
 @pytest.fixture
