@@ -185,3 +185,25 @@ class UnifiedAssociationResult:
     associations: dict[UnifiedEntity, list[str]]
     errors: list[ItemError]
     raw: list[Any]
+
+
+# --- The read side ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AssociationLabel:
+    """An association type: HubSpot's (category, typeId, label), HighLevel's definition."""
+
+    category: str | None
+    type_id: int | None = None
+    label: str | None = None
+    id: str | None = None  # HighLevel association id
+    key: str | None = None  # HighLevel association key
+    from_object: str | None = None
+    to_object: str | None = None
+
+
+@dataclass(frozen=True)
+class AssociatedRecord:
+    id: str
+    types: tuple[AssociationLabel, ...] = ()

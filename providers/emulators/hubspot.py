@@ -150,6 +150,10 @@ class HubSpotState(EmulatorState):
     # The specs tag association endpoints x-hubspot-rate-limit-exemptions: ["ten-secondly"].
     ten_secondly_exempt: bool = False
     _window: RateWindow | None = field(default=None, init=False, repr=False)
+    _index: dict[tuple[str, str, str], dict[str, set[int]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _indexed: int = field(default=-1, init=False, repr=False)
 
     # -- records and associations -------------------------------------------------------------
     def add_records(self, object_type: str, *ids: str) -> None:
@@ -163,7 +167,7 @@ class HubSpotState(EmulatorState):
     ) -> AssociationType:
         """Define a USER_DEFINED label pair; returns the from->to type."""
         f, t = _must_type(from_type), _must_type(to_type)
-        next_id = max([t.type_id for t in self.user_labels] + [1000]) + 1
+        next_id = max([known.type_id for known in self.user_labels] + [1000]) + 1
         forward = AssociationType(f, t, next_id, next_id + 1, label, USER_DEFINED)
         backward = AssociationType(t, f, next_id + 1, next_id, inverse_label or label, USER_DEFINED)
         self.user_labels += [forward, backward]
@@ -199,24 +203,31 @@ class HubSpotState(EmulatorState):
             kind = self.find_type(f, t, wanted_id) if wanted_id is not None else None
             if kind is None:
                 raise ValueError(f"no association type {wanted_id} from {f} to {t}")
-            self.associations.add(AssociationRow(f, from_id, t, to_id, kind.category, kind.type_id))
-            self.associations.add(
-                AssociationRow(t, to_id, f, from_id, kind.category, kind.reverse_id)
-            )
+            in_sync = self._indexed == len(self.associations)
+            for row in (
+                AssociationRow(f, from_id, t, to_id, kind.category, kind.type_id),
+                AssociationRow(t, to_id, f, from_id, kind.category, kind.reverse_id),
+            ):
+                self.associations.add(row)
+                key = (row.from_type, row.from_id, row.to_type)
+                self._index.setdefault(key, {}).setdefault(row.to_id, set()).add(row.type_id)
+            if in_sync:
+                self._indexed = len(self.associations)
 
     def associated(self, from_type: str, from_id: str, to_type: str) -> dict[str, list[int]]:
         """to id -> type ids of the associations of one record towards `to_type`."""
-        found: dict[str, list[int]] = {}
-        for row in self.associations:
-            if (row.from_type, row.from_id, row.to_type) == (from_type, from_id, to_type):
-                found.setdefault(row.to_id, []).append(row.type_id)
-        return found
+        if self._indexed != len(self.associations):  # rows were added outside associate()
+            self._index.clear()
+            for row in self.associations:
+                key = (row.from_type, row.from_id, row.to_type)
+                self._index.setdefault(key, {}).setdefault(row.to_id, set()).add(row.type_id)
+            self._indexed = len(self.associations)
+        found = self._index.get((from_type, from_id, to_type), {})
+        return {to_id: sorted(type_ids) for to_id, type_ids in found.items()}
 
     def is_conflicting(self, from_id: str, to_id: str) -> bool:
-        return (from_id, to_id) in self.conflicting_pairs or (
-            to_id,
-            from_id,
-        ) in self.conflicting_pairs
+        pairs = self.conflicting_pairs
+        return (from_id, to_id) in pairs or (to_id, from_id) in pairs
 
     # -- rate limits ---------------------------------------------------------------------------
     @property
@@ -524,6 +535,7 @@ async def v4_batch_read(request: web.Request) -> web.StreamResponse:
     from_type, to_type = _path_type(request, "from"), _path_type(request, "to")
     inputs = _inputs(request, state.read_batch_limit)
     failing, category = _partial(request, len(inputs))
+    kinds = {kind.type_id: kind for kind in state.association_types(from_type, to_type)}
     started, results, errors = now_iso(), [], []
     for index, item in enumerate(inputs):
         from_id = _object_id(item, f"inputs[{index}]")
@@ -558,9 +570,7 @@ async def v4_batch_read(request: web.Request) -> web.StreamResponse:
                 {
                     "toObjectId": _wire_id(to_id),
                     "associationTypes": [
-                        kind.wire()
-                        for type_id in sorted(found[to_id])
-                        if (kind := state.find_type(from_type, to_type, type_id)) is not None
+                        kinds[type_id].wire() for type_id in found[to_id] if type_id in kinds
                     ],
                 }
                 for to_id in page
@@ -592,6 +602,7 @@ def _bearer(request: web.Request) -> str | None:
 @web.middleware
 async def _gate(request: web.Request, handler: Handler) -> web.StreamResponse:
     state = request.app[HUBSPOT_KEY]
+    response: web.StreamResponse
     if _bearer(request) not in state.tokens:
         response = HubSpotError(401, "INVALID_AUTHENTICATION", AUTH_MESSAGE).response()
     elif (

@@ -34,6 +34,7 @@ Rate limits are per location (100 / 10 s burst, 200,000 a day by default).
 from __future__ import annotations
 
 import json
+import math
 import random
 import string
 from dataclasses import dataclass, field
@@ -309,7 +310,7 @@ def _admission(request: web.Request, state: LeadConnectorState) -> web.Response 
         return None
     response = LeadConnectorError(429, "Too Many Requests").response()
     if state.send_retry_after:
-        response.headers["Retry-After"] = str(max(int(window.retry_after(state.clock()) + 0.999), 0))
+        response.headers["Retry-After"] = str(math.ceil(window.retry_after(state.clock())))
     return response
 
 

@@ -10,6 +10,8 @@ from urllib.parse import quote
 from providers.base import ProviderClient, Reply
 from providers.batching import chunked, gather_bounded, merge
 from providers.domain import (
+    AssociatedRecord,
+    AssociationLabel,
     AssociationSpec,
     Batch,
     BatchError,
@@ -19,7 +21,7 @@ from providers.domain import (
     Pair,
     TypedPair,
 )
-from providers.errors import Conflict, ProviderError
+from providers.errors import Conflict, NotFound, ProviderError
 from providers.hubspot import wire
 from providers.wire import M, WireModel, parse_wire
 
@@ -115,6 +117,65 @@ class HubSpotClient(ProviderClient):
             result_key=lambda r: r,
         )
 
+    # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/batch/post-crm-v4-associations-fromObjectType-toObjectType-batch-read
+    async def read_associations(
+        self, from_type: str, to_type: str, ids: Sequence[str]
+    ) -> dict[str, list[AssociatedRecord] | ProviderError]:
+        """Every associated record of each id: one call per 1,000 ids, then ``paging``.
+
+        A record with no associations comes back as HubSpot's NO_ASSOCIATIONS_FOUND error:
+        that is an empty list, not a failure.
+        """
+        path = f"/crm/v4/associations/{_seg(from_type)}/{_seg(to_type)}/batch/read"
+        found: dict[str, list[AssociatedRecord] | ProviderError] = {}
+        pending: list[dict[str, str]] = [{"id": i} for i in dict.fromkeys(ids)]
+        while pending:
+            next_round: list[dict[str, str]] = []
+            for chunk in chunked(pending, self.settings.hubspot_read_batch_limit):
+                # A POST that only reads: safe to repeat.
+                reply = await self._request("POST", path, json_body={"inputs": chunk}, safe=True)
+                batch = parse_wire(
+                    wire.BatchReply, reply.body, provider=self.provider, status=reply.status
+                )
+                for raw in batch.results:
+                    result = parse_wire(
+                        wire.ReadResult, raw, provider=self.provider, status=reply.status
+                    )
+                    records = found.setdefault(result.from_.id, [])
+                    if isinstance(records, list):
+                        records += [_associated(t) for t in result.to]
+                    if result.paging and result.paging.next:
+                        next_round.append(
+                            {"id": result.from_.id, "after": result.paging.next.after}
+                        )
+                for error in batch.errors:
+                    for record_id in _ids_in(error, "from"):
+                        if error.sub_category == _NO_ASSOCIATIONS:
+                            found.setdefault(record_id, [])
+                        else:
+                            found[record_id] = NotFound(
+                                error.message,
+                                provider=self.provider,
+                                status=reply.status,
+                                request_id=reply.request_id,
+                            )
+            pending = next_round
+        return {i: found.get(i, []) for i in ids}
+
+    # https://developers.hubspot.com/docs/api-reference/crm-associations-schema-v4/labels/get-crm-v4-associations-fromObjectType-toObjectType-labels
+    async def labels(self, from_type: str, to_type: str) -> list[AssociationLabel]:
+        path = f"/crm/v4/associations/{_seg(from_type)}/{_seg(to_type)}/labels"
+        reply = await self._request("GET", path, safe=True)
+        labels = parse_wire(
+            wire.LabelsReply, reply.body, provider=self.provider, status=reply.status
+        )
+        return [
+            AssociationLabel(
+                t.category, t.type_id, t.label, from_object=from_type, to_object=to_type
+            )
+            for t in labels.results
+        ]
+
     def _batch(
         self,
         reply: Reply,
@@ -159,6 +220,29 @@ def _forward(result: DefaultAssociation, asked: set[Pair]) -> Pair | None:
     return pair if pair in asked else None
 
 
+_NO_ASSOCIATIONS = "crm.associations.NO_ASSOCIATIONS_FOUND"
+
+
+def _associated(to: wire.ToObject) -> AssociatedRecord:
+    return AssociatedRecord(
+        to.to_object_id,
+        tuple(AssociationLabel(t.category, t.type_id, t.label) for t in to.association_types),
+    )
+
+
+def _ids_in(e: wire.StandardErrorWire, side: str) -> set[str]:
+    """Record ids an error's context names on one side (``from``), or under generic keys."""
+    ids: set[str] = set()
+    for context in (e.context, *(d.context for d in e.errors)):
+        for key, values in context.items():
+            lowered = key.lower()
+            if "id" not in lowered:  # fromObjectType and the like name types, not records
+                continue
+            if side in lowered or not ("from" in lowered or "to" in lowered):
+                ids.update(values)
+    return ids
+
+
 def _status(value: str) -> BatchStatus:
     try:
         return BatchStatus(value)
@@ -185,19 +269,7 @@ def _error(e: wire.StandardErrorWire, pairs: Sequence[Pair], request_id: str | N
 
 def _items_named(e: wire.StandardErrorWire, pairs: Sequence[Pair]) -> tuple[Pair, ...]:
     """The inputs an error is about, from the record ids HubSpot lists in its context."""
-    from_ids: set[str] = set()
-    to_ids: set[str] = set()
-    contexts = [e.context, *(d.context for d in e.errors)]
-    for context in contexts:
-        for key, ids in context.items():
-            lowered = key.lower()
-            if "from" in lowered:
-                from_ids.update(ids)
-            elif "to" in lowered:
-                to_ids.update(ids)
-            else:
-                from_ids.update(ids)
-                to_ids.update(ids)
+    from_ids, to_ids = _ids_in(e, "from"), _ids_in(e, "to")
     return tuple(p for p in pairs if p.from_id in from_ids or p.to_id in to_ids)
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from providers.base import ProviderClient
-from providers.domain import Relation, RelationRequest
+from providers.domain import AssociatedRecord, AssociationLabel, Relation, RelationRequest
 from providers.leadconnector import wire
 from providers.wire import parse_wire
 
 # Every LeadConnector call must name the API version it speaks.
 API_VERSION = "2021-07-28"
+PAGE_SIZE = 100
 
 
 class LeadConnectorClient(ProviderClient):
@@ -46,3 +48,63 @@ class LeadConnectorClient(ProviderClient):
             second_object_key=relation.second_object_key,
             raw=raw,
         )
+
+    # https://highlevel.stoplight.io/docs/integrations/ (Associations > relations by record id)
+    async def relations_of(self, location_id: str, record_id: str) -> list[AssociatedRecord]:
+        """The records related to one record, across every association, all pages."""
+        related: list[AssociatedRecord] = []
+        skip = 0
+        while True:
+            reply = await self._request(
+                "GET",
+                f"/associations/relations/{quote(record_id, safe='')}",
+                params={"locationId": location_id, "skip": str(skip), "limit": str(PAGE_SIZE)},
+                safe=True,
+            )
+            page = parse_wire(
+                wire.RelationsPage, reply.body, provider=self.provider, status=reply.status
+            )
+            for r in page.relations:
+                first = r.first_record_id == record_id
+                other = r.second_record_id if first else r.first_record_id
+                if other is None:
+                    continue
+                label = AssociationLabel(
+                    category=None,
+                    id=r.association_id,
+                    from_object=r.first_object_key if first else r.second_object_key,
+                    to_object=r.second_object_key if first else r.first_object_key,
+                )
+                related.append(AssociatedRecord(other, (label,)))
+            skip += len(page.relations)
+            if not page.relations or skip >= page.total:
+                return related
+
+    # https://highlevel.stoplight.io/docs/integrations/ (Associations > Get all associations)
+    async def association_definitions(self, location_id: str) -> list[AssociationLabel]:
+        labels: list[AssociationLabel] = []
+        skip = 0
+        while True:
+            reply = await self._request(
+                "GET",
+                "/associations/",
+                params={"locationId": location_id, "skip": str(skip), "limit": str(PAGE_SIZE)},
+                safe=True,
+            )
+            page = parse_wire(
+                wire.DefinitionsPage, reply.body, provider=self.provider, status=reply.status
+            )
+            labels += [
+                AssociationLabel(
+                    category=d.association_type,
+                    label=d.first_object_label,
+                    id=d.id,
+                    key=d.key,
+                    from_object=d.first_object_key,
+                    to_object=d.second_object_key,
+                )
+                for d in page.associations
+            ]
+            skip += len(page.associations)
+            if not page.associations or skip >= page.total:
+                return labels

@@ -16,3 +16,24 @@ class RelationWire(WireModel):
     # Typed `object` in the spec; strings in practice.
     first_object_key: str | None = Field(default=None, alias="firstObjectKey")
     second_object_key: str | None = Field(default=None, alias="secondObjectKey")
+
+
+class RelationsPage(WireModel):
+    # Declared as a single relation DTO in the spec; the API answers a list with a total.
+    relations: list[RelationWire] = []
+    total: int = 0
+
+
+class DefinitionWire(WireModel):
+    id: WireId
+    key: str | None = None
+    association_type: str | None = Field(default=None, alias="associationType")
+    first_object_key: str | None = Field(default=None, alias="firstObjectKey")
+    first_object_label: str | None = Field(default=None, alias="firstObjectLabel")
+    second_object_key: str | None = Field(default=None, alias="secondObjectKey")
+    second_object_label: str | None = Field(default=None, alias="secondObjectLabel")
+
+
+class DefinitionsPage(WireModel):
+    associations: list[DefinitionWire] = []
+    total: int = 0

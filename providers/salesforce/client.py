@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from providers.base import ProviderClient
 from providers.batching import chunked
 from providers.domain import (
+    AssociatedRecord,
     ItemError,
     UnifiedAssociationRequest,
     UnifiedAssociationResult,
@@ -17,7 +19,7 @@ from providers.domain import (
 )
 from providers.errors import InvalidRequest, WireFormatError
 from providers.salesforce import wire
-from providers.salesforce.mapping import JunctionWrite, LookupWrite, plan
+from providers.salesforce.mapping import JunctionWrite, LookupWrite, plan, read_query
 from providers.wire import parse_wire
 
 # Hosts Salesforce serves orgs from (My Domain, sandboxes, Experience Cloud, Government Cloud).
@@ -62,6 +64,30 @@ def validate_instance_url(url: str | None, *, allow_insecure: bool) -> str:
     return f"https://{parts.netloc}".rstrip("/")
 
 
+@dataclass(frozen=True)
+class Saved:
+    """One record's SaveResult, and the provider's own JSON for it (``responseFormat: RAW``)."""
+
+    result: wire.SaveResult
+    raw: Any
+
+
+class SalesforceIO(Protocol):
+    """Where ``create_association`` sends its writes: the client, or a cross-request batcher."""
+
+    async def update_records(
+        self, records: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None = None
+    ) -> list[Saved]: ...
+
+    async def create_records(
+        self, records: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None = None
+    ) -> list[Saved]: ...
+
+    async def existing_contact_roles(
+        self, pairs: Sequence[tuple[str, str]]
+    ) -> set[tuple[str, str]]: ...
+
+
 def _soql_list(ids: Sequence[str]) -> str:
     # Ids are checked against the Salesforce id pattern before they get here.
     return ", ".join(f"'{i}'" for i in ids)
@@ -81,15 +107,15 @@ class SalesforceClient(ProviderClient):
     # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_update.htm
     async def update_records(
         self, records: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None = None
-    ) -> tuple[list[wire.SaveResult], list[Any]]:
-        """PATCH records in collections of at most 200; SaveResults in input order."""
+    ) -> list[Saved]:
+        """PATCH records in collections of at most 200; one outcome per record, in order."""
         # Setting a field to the same value twice has the same effect: safe to repeat.
         return await self._collections("PATCH", records, params, safe=True)
 
     # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections_create.htm
     async def create_records(
         self, records: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None = None
-    ) -> tuple[list[wire.SaveResult], list[Any]]:
+    ) -> list[Saved]:
         # A repeated create makes a second row: never retried after an ambiguous failure.
         return await self._collections("POST", records, params, safe=False)
 
@@ -100,9 +126,8 @@ class SalesforceClient(ProviderClient):
         params: Mapping[str, str] | None,
         *,
         safe: bool,
-    ) -> tuple[list[wire.SaveResult], list[Any]]:
-        results: list[wire.SaveResult] = []
-        raw: list[Any] = []
+    ) -> list[Saved]:
+        saved: list[Saved] = []
         for chunk in chunked(records, self.settings.salesforce_collection_limit):
             body = {"allOrNone": False, "records": list(chunk)}
             reply = await self._request(
@@ -115,12 +140,13 @@ class SalesforceClient(ProviderClient):
                     status=reply.status,
                     body=reply.body,
                 )
-            results += [
-                parse_wire(wire.SaveResult, r, provider=self.provider, status=reply.status)
+            saved += [
+                Saved(
+                    parse_wire(wire.SaveResult, r, provider=self.provider, status=reply.status), r
+                )
                 for r in reply.body
             ]
-            raw.append(reply.body)
-        return results, raw
+        return saved
 
     # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm
     async def query(self, soql: str) -> list[dict[str, Any]]:
@@ -155,9 +181,25 @@ class SalesforceClient(ProviderClient):
             found |= {(_id15(r.get("OpportunityId")), _id15(r.get("ContactId"))) for r in rows}
         return {p for p in pairs if (_id15(p[0]), _id15(p[1])) in found}
 
+    async def related(
+        self, entity: UnifiedEntity, other: UnifiedEntity, ids: Sequence[str]
+    ) -> dict[str, list[AssociatedRecord]]:
+        """What each of ``ids`` is associated with, by one SOQL query per 200 ids."""
+        found: dict[str, list[AssociatedRecord]] = {_id15(i): [] for i in ids}
+        for chunk in chunked(list(dict.fromkeys(ids)), 200):
+            query = read_query(entity, other, list(chunk))
+            for row in await self.query(query.soql):
+                key, value = row.get(query.key_field), row.get(query.other_field)
+                if key and value and _id15(key) in found:
+                    found[_id15(key)].append(AssociatedRecord(str(value)))
+        return {i: found[_id15(i)] for i in ids}
+
     async def create_association(
-        self, request: UnifiedAssociationRequest
+        self, request: UnifiedAssociationRequest, io: SalesforceIO | None = None
     ) -> UnifiedAssociationResult:
+        """Plan the writes, then send them through ``io`` (this client unless a batcher
+        shares calls across requests): lookups first, then the junction rows that are new."""
+        io = io or self
         writes = plan(request)
         extra = dict(request.remote_data or {})
         params = request.remote_query
@@ -165,35 +207,36 @@ class SalesforceClient(ProviderClient):
         errors: list[ItemError] = []
         raw: list[Any] = []
 
-        def report(entity: UnifiedEntity, rid: str, result: wire.SaveResult) -> None:
-            if result.success:
+        def report(entity: UnifiedEntity, rid: str, saved: Saved) -> None:
+            raw.append(saved.raw)
+            if saved.result.success:
                 confirmed.setdefault(entity, []).append(rid)
             else:
-                first = result.errors[0] if result.errors else wire.SaveError()
+                first = saved.result.errors[0] if saved.result.errors else wire.SaveError()
                 errors.append(
                     ItemError(entity, rid, first.status_code, first.message, tuple(first.fields))
                 )
 
         if writes.lookups:
             records = [_lookup_record(w, extra) for w in writes.lookups]
-            results, replies = await self.update_records(records, params)
-            raw += replies
-            for write, result in zip(writes.lookups, results, strict=True):
-                report(write.entity, write.reported_id, result)
+            for write, saved in zip(
+                writes.lookups, await io.update_records(records, params), strict=True
+            ):
+                report(write.entity, write.reported_id, saved)
 
         if writes.junctions:
             pairs = [(j.opportunity_id, j.contact_id) for j in writes.junctions]
-            existing = await self.existing_contact_roles(pairs)
+            existing = await io.existing_contact_roles(pairs)
             new = [j for j in writes.junctions if (j.opportunity_id, j.contact_id) not in existing]
             for j in writes.junctions:
                 if (j.opportunity_id, j.contact_id) in existing:
                     confirmed.setdefault(j.entity, []).append(j.reported_id)
             if new:
                 records = [_junction_record(j, extra) for j in new]
-                results, replies = await self.create_records(records, params)
-                raw += replies
-                for junction, result in zip(new, results, strict=True):
-                    report(junction.entity, junction.reported_id, result)
+                for junction, saved in zip(
+                    new, await io.create_records(records, params), strict=True
+                ):
+                    report(junction.entity, junction.reported_id, saved)
 
         return UnifiedAssociationResult(
             entity_id=request.entity_id,

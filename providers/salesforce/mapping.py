@@ -146,3 +146,40 @@ def plan(request: UnifiedAssociationRequest) -> Plan:
                 )
                 junctions.append(JunctionWrite(opp, con, other, i))
     return Plan(tuple(lookups), tuple(junctions))
+
+
+@dataclass(frozen=True)
+class ReadQuery:
+    """The SOQL that lists what ``ids`` are associated with, and how to read its rows."""
+
+    soql: str
+    key_field: str  # the column holding one of ``ids``
+    other_field: str  # the column holding the associated record
+
+
+def read_query(entity: UnifiedEntity, other: UnifiedEntity, ids: list[str]) -> ReadQuery:
+    rule = _RULES.get((entity, other))
+    if rule is None:
+        raise Unsupported(
+            f"Salesforce has no standard relationship from {entity.value} to {other.value}",
+            provider="salesforce",
+        )
+    quoted = ", ".join(f"'{check_id(i, 'id')}'" for i in ids)
+    if rule.kind is Kind.LOOKUP_ON_ASSOCIATED:
+        key, value = rule.field, "Id"
+    elif rule.kind is Kind.LOOKUP_ON_ENTITY:
+        key, value = "Id", rule.field
+    else:
+        key = rule.field
+        value = "ContactId" if key == "OpportunityId" else "OpportunityId"
+    soql = f"SELECT {key}, {value} FROM {rule.sobject} WHERE {key} IN ({quoted})"
+    return ReadQuery(soql, key, value)
+
+
+def entity_named(name: str) -> UnifiedEntity | None:
+    """``accounts`` or ``Account`` (any case) -> UnifiedEntity."""
+    lowered = name.lower()
+    for entity, sobject in _SOBJECT.items():
+        if lowered in (entity.value, sobject.lower()):
+            return entity
+    return None

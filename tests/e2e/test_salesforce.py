@@ -167,7 +167,7 @@ async def test_response_formats_and_options(api, sf, integration):
         },
     }
     raw = await api.data(ASSOCIATE, {**base, "options": {"responseFormat": "RAW"}})
-    assert raw["createAssociation"]["remoteData"][0][0]["success"] is True
+    assert raw["createAssociation"]["remoteData"][0]["success"] is True
     quiet = await api.data(ASSOCIATE, {**base, "options": {"ignoreRemoteData": True}})
     assert quiet["createAssociation"]["remoteData"] is None
     normalized = await api.data(ASSOCIATE, {**base, "options": {"responseFormat": "NORMALIZED"}})

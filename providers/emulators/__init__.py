@@ -1,0 +1,28 @@
+"""Wire-level emulators of the HubSpot, Salesforce and HighLevel (LeadConnector) APIs.
+
+In-process `aiohttp.web` applications used by the provider-client tests (real HTTP over
+loopback) and by `crmgraph serve --sandbox`. Each provider module exposes a state class,
+`create_app(state)` and `serve(state, host, port)`; `common.start(app)` serves any of them.
+"""
+
+from __future__ import annotations
+
+from providers.emulators.common import EmulatorState, RecordedCall, RunningEmulator, start
+from providers.emulators.faults import FaultKind, FaultPlan, FaultRule, parse_rule
+from providers.emulators.hubspot import HubSpotState
+from providers.emulators.leadconnector import LeadConnectorState
+from providers.emulators.salesforce import SalesforceState
+
+__all__ = [
+    "EmulatorState",
+    "FaultKind",
+    "FaultPlan",
+    "FaultRule",
+    "HubSpotState",
+    "LeadConnectorState",
+    "RecordedCall",
+    "RunningEmulator",
+    "SalesforceState",
+    "parse_rule",
+    "start",
+]
