@@ -12,6 +12,7 @@ from strawberry.aiohttp.views import GraphQLView
 
 from gql import auth, graphiql
 from gql.context import Context
+from gql.loaders import Loaders
 from gql.schema import build_schema
 from gql.settings import Settings
 from gql.store.crypto import CredentialCipher, fernet_from_secret, key_file_secret
@@ -32,12 +33,14 @@ class CrmGraphView(GraphQLView[Context, None]):
         return web.Response(text=graphiql.page(request.app[SETTINGS]), content_type="text/html")
 
     async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]
-        app = request.app
+        app, tenant = request.app, request[auth.TENANT]
+        # One context per HTTP request: operations batched in it share these loaders.
         return Context(
-            tenant=request[auth.TENANT],
+            tenant=tenant,
             settings=app[SETTINGS],
             store=app[STORE],
             transport=app[TRANSPORT],
+            loaders=Loaders(tenant, app[STORE], app[TRANSPORT]),
         )
 
 

@@ -7,6 +7,7 @@ from typing import TypeAlias
 
 import strawberry
 
+from gql.loaders import Loaders
 from gql.settings import Settings
 from gql.store.integrations import IntegrationStore
 from providers.base import HttpTransport
@@ -18,6 +19,7 @@ class Context:
     settings: Settings
     store: IntegrationStore
     transport: HttpTransport
+    loaders: Loaders
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

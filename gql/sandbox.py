@@ -89,6 +89,9 @@ class Sandbox:
                     instance_url=(
                         self.emulators[provider].url if provider is CrmProvider.SALESFORCE else None
                     ),
+                    location_id=(
+                        demo.GHL_LOCATION_ID if provider is CrmProvider.LEADCONNECTOR else None
+                    ),
                     credentials=Credentials(tokens[provider]),
                 ),
                 id_=integration_id,

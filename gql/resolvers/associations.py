@@ -9,6 +9,7 @@ import strawberry
 from gql import validation as check
 from gql.context import Info
 from gql.errors import bad_input
+from gql.loaders import DefaultAssociationKey, LoaderIO
 from gql.resolvers.connect import client_for
 from gql.types.associations import (
     AssociationBatch,
@@ -137,7 +138,9 @@ class AssociationMutations:
         _exclusions(options.exclude_fields)
         request = _unified_request(input, _remote_query(options.remote_query))
         client = await client_for(info, str(integration_id), SalesforceClient, "createAssociation")
-        result = await client.create_association(request)
+        # Through the loaders: operations of one HTTP request share sObject Collections calls.
+        io = LoaderIO(info.context.loaders, str(integration_id))
+        result = await client.create_association(request, io)
         return _unified_answer(result, options)
 
     @strawberry.mutation(description="HubSpot v4: the default association between two records.")
@@ -152,14 +155,16 @@ class AssociationMutations:
     ) -> DefaultAssociationBatch:
         args = (
             check.hubspot_object_type(from_object_type, "fromObjectType"),
-            check.hubspot_record_id(str(from_object_id), "fromObjectId"),
             check.hubspot_object_type(to_object_type, "toObjectType"),
+            check.hubspot_record_id(str(from_object_id), "fromObjectId"),
             check.hubspot_record_id(str(to_object_id), "toObjectId"),
         )
-        client = await client_for(
-            info, str(integration_id), HubSpotClient, "createDefaultAssociation"
-        )
-        return DefaultAssociationBatch.from_domain(await client.create_default(*args))
+        await client_for(info, str(integration_id), HubSpotClient, "createDefaultAssociation")
+        # Through the loader: operations batched in one HTTP request become one
+        # batch/associate/default call per chunk; a lone one stays HubSpot's single PUT.
+        key = DefaultAssociationKey(str(integration_id), *args)
+        batch = await info.context.loaders.default_associations.load(key)
+        return DefaultAssociationBatch.from_domain(batch)
 
     @strawberry.mutation(
         description="HubSpot v3 batch create; split into calls of the provider's limit."

@@ -14,7 +14,7 @@ C = TypeVar("C", bound=ProviderClient)
 
 async def client_for(info: Info, integration_id: str, client_type: type[C], operation: str) -> C:
     ctx = info.context
-    found = await ctx.store.connection(ctx.tenant, integration_id)
+    found = await ctx.loaders.integrations.load(integration_id)
     if found is None:
         raise ApiError(Code.NOT_FOUND, f"no integration with id {integration_id!r}")
     integration, connection = found

@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 from pydantic import ValidationError
 
+from gql import validation as check
 from gql.context import Info
 from gql.errors import ApiError, Code, bad_input
 from gql.store.heron_config import CrmConfig
@@ -66,6 +67,10 @@ def _instance_url(info: Info, provider: CrmProvider, url: str | None) -> str | N
         raise bad_input(exc.message, field="instanceUrl") from None
 
 
+def _location_id(value: str | None) -> str | None:
+    return None if value is None else check.leadconnector_id(value, "locationId")
+
+
 def _not_found(id: str) -> ApiError:
     return ApiError(Code.NOT_FOUND, f"no integration with id {id!r}")
 
@@ -93,6 +98,7 @@ class IntegrationMutations:
             provider=input.provider,
             name=_name(input.name),
             instance_url=_instance_url(info, input.provider, input.instance_url),
+            location_id=_location_id(input.location_id),
             credentials=_credentials(input.credentials),
             config=_config(input.config),
             is_enabled=input.is_enabled,
@@ -116,12 +122,14 @@ class IntegrationMutations:
                 if input.instance_url is not None
                 else None
             ),
+            location_id=_location_id(input.location_id),
             credentials=_credentials(input.credentials),
             config=_config(input.config),
             is_enabled=input.is_enabled,
             is_live=input.is_live,
         )
         updated = await ctx.store.update(ctx.tenant, str(id), changes)
+        ctx.loaders.forget_integration(str(id))
         if updated is None:
             raise _not_found(str(id))
         return CrmIntegration.from_domain(updated)
@@ -130,4 +138,5 @@ class IntegrationMutations:
     async def delete_crm_integration(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         if not await info.context.store.delete(info.context.tenant, str(id)):
             raise _not_found(str(id))
+        info.context.loaders.forget_integration(str(id))
         return id

@@ -25,6 +25,7 @@ class IntegrationRow(Base):
     provider: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
     instance_url: Mapped[str | None] = mapped_column(String(2048))
+    location_id: Mapped[str | None] = mapped_column(String(64))  # HighLevel sub-account
     credentials: Mapped[bytes] = mapped_column(LargeBinary)  # Fernet token, never plaintext
     config: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     is_enabled: Mapped[bool]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,7 @@ class Integration:
     provider: CrmProvider
     name: str
     instance_url: str | None
+    location_id: str | None
     is_enabled: bool
     is_live: bool
     config: CrmConfig | None
@@ -39,6 +41,7 @@ class IntegrationChanges:
     provider: CrmProvider | None = None
     name: str | None = None
     instance_url: str | None = None
+    location_id: str | None = None
     credentials: Credentials | None = field(default=None, repr=False)
     config: CrmConfig | None = None
     is_enabled: bool | None = None
@@ -64,6 +67,7 @@ def _to_domain(row: IntegrationRow) -> Integration:
         provider=CrmProvider(row.provider),
         name=row.name,
         instance_url=row.instance_url,
+        location_id=row.location_id,
         is_enabled=row.is_enabled,
         is_live=row.is_live,
         config=CrmConfig.model_validate(row.config) if row.config is not None else None,
@@ -89,6 +93,7 @@ class IntegrationStore:
             provider=new.provider.value,
             name=new.name,
             instance_url=new.instance_url,
+            location_id=new.location_id,
             credentials=self._cipher.encrypt(new.credentials),
             config=new.config.to_json() if new.config else None,
             is_enabled=True if new.is_enabled is None else new.is_enabled,
@@ -132,6 +137,7 @@ class IntegrationStore:
             values: dict[str, Any] = {
                 "name": changes.name,
                 "instance_url": changes.instance_url,
+                "location_id": changes.location_id,
                 "is_enabled": changes.is_enabled,
                 "is_live": changes.is_live,
             }
@@ -153,16 +159,33 @@ class IntegrationStore:
             await session.delete(row)
             return True
 
+    async def connections(
+        self, tenant: str, ids: Sequence[str]
+    ) -> dict[str, tuple[Integration, Connection]]:
+        """Several integrations with their credentials in one query (the loaders' batch)."""
+        keys = {k for k in (_parse_id(i) for i in ids) if k is not None}
+        if not keys:
+            return {}
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(IntegrationRow).where(
+                    IntegrationRow.id.in_(keys), IntegrationRow.tenant == tenant
+                )
+            )
+            found = {row.id: self._with_connection(row) for row in rows}
+        return {i: found[k] for i in ids if (k := _parse_id(i)) in found}
+
+    def _with_connection(self, row: IntegrationRow) -> tuple[Integration, Connection]:
+        integration = _to_domain(row)
+        return integration, Connection(
+            integration_id=row.id,
+            provider=integration.provider,
+            credentials=self._cipher.decrypt(row.credentials),
+            instance_url=row.instance_url,
+        )
+
     async def connection(self, tenant: str, id_: str) -> tuple[Integration, Connection] | None:
         """The integration and its decrypted credentials, for a provider call only."""
         async with self._sessions() as session:
             row = await self._row(session, tenant, id_)
-            if row is None:
-                return None
-            integration = _to_domain(row)
-            return integration, Connection(
-                integration_id=row.id,
-                provider=integration.provider,
-                credentials=self._cipher.decrypt(row.credentials),
-                instance_url=row.instance_url,
-            )
+            return self._with_connection(row) if row is not None else None

@@ -23,6 +23,9 @@ class CreateCrmIntegrationInput:
     provider: CrmProvider
     name: str
     instance_url: str | None = None
+    location_id: str | None = strawberry.field(
+        default=None, description="HighLevel: the sub-account (location) the token belongs to."
+    )
     credentials: CrmCredentialsInput
     config: JSON | None = strawberry.field(
         default=None,
@@ -36,6 +39,7 @@ class CreateCrmIntegrationInput:
 class UpdateCrmIntegrationInput:
     name: str | None = None
     instance_url: str | None = None
+    location_id: str | None = None
     credentials: CrmCredentialsInput | None = None
     config: JSON | None = None
     is_enabled: bool | None = None
@@ -48,6 +52,7 @@ class CrmIntegration:
     provider: CrmProvider
     name: str
     instance_url: str | None
+    location_id: str | None
     is_enabled: bool
     is_live: bool
     config: JSON | None
@@ -61,6 +66,7 @@ class CrmIntegration:
             provider=i.provider,
             name=i.name,
             instance_url=i.instance_url,
+            location_id=i.location_id,
             is_enabled=i.is_enabled,
             is_live=i.is_live,
             config=i.config.to_json() if i.config else None,

@@ -1,0 +1,273 @@
+"""Per-request DataLoaders: every provider call of a request goes through one of these.
+
+Operations sent together in one HTTP request (GraphQL-over-HTTP batching) share the context,
+so their loads meet here and leave as the fewest provider calls the batch limits allow. Keys
+are frozen dataclasses that include the integration; each batch function groups its keys by
+integration (and object types) and answers every key, in order, with its own value or error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from gql.store.integrations import Integration, IntegrationStore
+from providers.base import HttpTransport, ProviderClient
+from providers.domain import (
+    AssociatedRecord,
+    Batch,
+    Connection,
+    DefaultAssociation,
+    Pair,
+    UnifiedEntity,
+)
+from providers.errors import ProviderError, Unsupported
+from providers.hubspot.client import HubSpotClient
+from providers.leadconnector.client import LeadConnectorClient
+from providers.registry import CLIENTS
+from providers.salesforce.client import SalesforceClient, Saved
+from providers.salesforce.mapping import entity_named
+
+K = TypeVar("K", bound=Hashable)
+Found = tuple[Integration, Connection]
+
+
+@dataclass(frozen=True)
+class DefaultAssociationKey:
+    integration_id: str
+    from_type: str
+    to_type: str
+    from_id: str
+    to_id: str
+
+
+@dataclass(frozen=True)
+class AssociationsKey:
+    """The associations of one record towards one object type."""
+
+    integration_id: str
+    object_type: str
+    record_id: str
+    to_object_type: str
+
+
+@dataclass(frozen=True)
+class RecordWriteKey:
+    """One Salesforce record write; identical writes in one request are sent once."""
+
+    integration_id: str
+    method: str  # PATCH (update) or POST (create)
+    record: str  # canonical JSON of the record
+    params: str  # canonical JSON of remoteQuery
+
+
+@dataclass(frozen=True)
+class ContactRoleKey:
+    integration_id: str
+    opportunity_id: str
+    contact_id: str
+
+
+def _grouped(keys: Sequence[K], by: Callable[[K], Hashable]) -> dict[Hashable, list[K]]:
+    groups: dict[Hashable, list[K]] = defaultdict(list)
+    for key in keys:
+        groups[by(key)].append(key)
+    return groups
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+class Loaders:
+    """The loaders of one request. ``connected`` integrations are the ones checked already."""
+
+    def __init__(self, tenant: str, store: IntegrationStore, transport: HttpTransport) -> None:
+        self._tenant = tenant
+        self._store = store
+        self._transport = transport
+        limits = transport.settings
+        self.integrations = DataLoader[str, Found | None](self._load_integrations)
+        self.default_associations = DataLoader[DefaultAssociationKey, Batch[DefaultAssociation]](
+            self._associate_default, max_batch_size=limits.hubspot_v4_batch_limit
+        )
+        self.associations = DataLoader[AssociationsKey, list[AssociatedRecord]](
+            self._read_associations, max_batch_size=limits.hubspot_read_batch_limit
+        )
+        self.record_writes = DataLoader[RecordWriteKey, Saved](
+            self._write_records, max_batch_size=limits.salesforce_collection_limit
+        )
+        self.contact_roles = DataLoader[ContactRoleKey, bool](
+            self._find_contact_roles, max_batch_size=limits.salesforce_collection_limit
+        )
+
+    def forget_integration(self, integration_id: str) -> None:
+        """After an update or delete, later operations of the request must read it again."""
+        if self.integrations.cache_map.get(integration_id) is not None:
+            self.integrations.clear(integration_id)
+
+    def client(self, found: Found) -> ProviderClient:
+        integration, connection = found
+        return CLIENTS[integration.provider](self._transport, connection)
+
+    async def _connected(self, ids: Iterable[str]) -> dict[str, Found]:
+        found = await self.integrations.load_many(list(dict.fromkeys(ids)))
+        return {f[0].id: f for f in found if f is not None}
+
+    async def _load_integrations(self, ids: list[str]) -> list[Found | None]:
+        found = await self._store.connections(self._tenant, ids)
+        return [found.get(i) for i in ids]
+
+    # --- HubSpot default associations ------------------------------------------------------
+
+    async def _associate_default(
+        self, keys: list[DefaultAssociationKey]
+    ) -> list[Batch[DefaultAssociation] | BaseException]:
+        connected = await self._connected(k.integration_id for k in keys)
+        answers: dict[DefaultAssociationKey, Batch[DefaultAssociation] | BaseException] = {}
+        groups = _grouped(keys, lambda k: (k.integration_id, k.from_type, k.to_type))
+        for group in groups.values():
+            first = group[0]
+            client = self.client(connected[first.integration_id])
+            assert isinstance(client, HubSpotClient)
+            try:
+                if len(group) == 1:
+                    # One operation: HubSpot's own single-pair PUT, as the caller asked.
+                    answers[first] = await client.create_default(
+                        first.from_type, first.from_id, first.to_type, first.to_id
+                    )
+                    continue
+                batch = await client.associate_default(
+                    first.from_type, first.to_type, [Pair(k.from_id, k.to_id) for k in group]
+                )
+            except ProviderError as exc:
+                answers.update((k, exc) for k in group)
+                continue
+            answers.update((k, _batch_for(batch, Pair(k.from_id, k.to_id))) for k in group)
+        return [answers[k] for k in keys]
+
+    # --- the read side ---------------------------------------------------------------------
+
+    async def _read_associations(
+        self, keys: list[AssociationsKey]
+    ) -> list[list[AssociatedRecord] | BaseException]:
+        connected = await self._connected(k.integration_id for k in keys)
+        answers: dict[AssociationsKey, list[AssociatedRecord] | BaseException] = {}
+        groups = _grouped(keys, lambda k: (k.integration_id, k.object_type, k.to_object_type))
+        for group in groups.values():
+            first = group[0]
+            found = connected[first.integration_id]
+            ids = [k.record_id for k in group]
+            try:
+                by_id = await self._read(found, first.object_type, first.to_object_type, ids)
+            except ProviderError as exc:
+                answers.update((k, exc) for k in group)
+                continue
+            answers.update((k, by_id.get(k.record_id, [])) for k in group)
+        return [answers[k] for k in keys]
+
+    async def _read(
+        self, found: Found, object_type: str, to_type: str, ids: list[str]
+    ) -> Mapping[str, list[AssociatedRecord] | ProviderError]:
+        client = self.client(found)
+        if isinstance(client, HubSpotClient):
+            return await client.read_associations(object_type, to_type, ids)
+        if isinstance(client, SalesforceClient):
+            entity, other = entity_named(object_type), entity_named(to_type)
+            if entity is None or other is None:
+                raise Unsupported(
+                    f"no Salesforce object {object_type} or {to_type}", provider="salesforce"
+                )
+            return await client.related(entity, other, ids)
+        assert isinstance(client, LeadConnectorClient)
+        location = found[0].location_id or ""
+        # HighLevel has no batch read: one call per record, which is all its API offers.
+        return {i: await client.relations_of(location, i) for i in ids}
+
+    # --- Salesforce writes shared across operations ----------------------------------------
+
+    async def _write_records(self, keys: list[RecordWriteKey]) -> list[Saved | BaseException]:
+        connected = await self._connected(k.integration_id for k in keys)
+        answers: dict[RecordWriteKey, Saved | BaseException] = {}
+        for group in _grouped(keys, lambda k: (k.integration_id, k.method, k.params)).values():
+            first = group[0]
+            client = self.client(connected[first.integration_id])
+            assert isinstance(client, SalesforceClient)
+            records = [json.loads(k.record) for k in group]
+            params = json.loads(first.params)
+            send = client.update_records if first.method == "PATCH" else client.create_records
+            try:
+                saved = await send(records, params)
+            except ProviderError as exc:
+                answers.update((k, exc) for k in group)
+                continue
+            answers.update(zip(group, saved, strict=True))
+        return [answers[k] for k in keys]
+
+    async def _find_contact_roles(self, keys: list[ContactRoleKey]) -> list[bool | BaseException]:
+        connected = await self._connected(k.integration_id for k in keys)
+        answers: dict[ContactRoleKey, bool | BaseException] = {}
+        for group in _grouped(keys, lambda k: k.integration_id).values():
+            client = self.client(connected[group[0].integration_id])
+            assert isinstance(client, SalesforceClient)
+            try:
+                existing = await client.existing_contact_roles(
+                    [(k.opportunity_id, k.contact_id) for k in group]
+                )
+            except ProviderError as exc:
+                answers.update((k, exc) for k in group)
+                continue
+            answers.update((k, (k.opportunity_id, k.contact_id) in existing) for k in group)
+        return [answers[k] for k in keys]
+
+
+def _batch_for(batch: Batch[DefaultAssociation], pair: Pair) -> Batch[DefaultAssociation]:
+    """One operation's share of a batch: its pair (both directions) and the errors naming it."""
+    mine = {pair, Pair(pair.to_id, pair.from_id)}
+    return replace(
+        batch,
+        results=[r for r in batch.results if Pair(r.from_id, r.to_id) in mine],
+        errors=[e for e in batch.errors if pair in e.items],
+    )
+
+
+@dataclass(frozen=True)
+class LoaderIO:
+    """``SalesforceIO`` through the loaders, so operations of one request share calls."""
+
+    loaders: Loaders
+    integration_id: str
+
+    async def update_records(
+        self, records: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None = None
+    ) -> list[Saved]:
+        return await self._write("PATCH", records, params)
+
+    async def create_records(
+        self, records: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None = None
+    ) -> list[Saved]:
+        return await self._write("POST", records, params)
+
+    async def _write(
+        self, method: str, records: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None
+    ) -> list[Saved]:
+        keys = [
+            RecordWriteKey(self.integration_id, method, _canonical(r), _canonical(params or {}))
+            for r in records
+        ]
+        return await self.loaders.record_writes.load_many(keys)
+
+    async def existing_contact_roles(
+        self, pairs: Sequence[tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        keys = [ContactRoleKey(self.integration_id, o, c) for o, c in pairs]
+        found = await self.loaders.contact_roles.load_many(keys)
+        return {p for p, exists in zip(pairs, found, strict=True) if exists}
+
+
+__all__ = ["AssociationsKey", "DefaultAssociationKey", "LoaderIO", "Loaders", "UnifiedEntity"]
