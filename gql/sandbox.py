@@ -52,9 +52,8 @@ class Sandbox:
             ),
         }
         for spec in faults or []:
-            rule = parse_rule(spec)
-            for emulator in emulators.values():
-                emulator.state.faults.rules.append(rule)
+            for emulator in emulators.values():  # a rule each: counters stay per provider
+                emulator.state.faults.rules.append(parse_rule(spec))
         workdir = Path(tempfile.mkdtemp(prefix="crmgraph-sandbox-"))
         api_key = "dev-" + secrets.token_urlsafe(24)
         settings = Settings(

@@ -19,12 +19,14 @@ from strawberry.schema.config import StrawberryConfig
 from gql.errors import ErrorCodes
 from gql.resolvers.associations import AssociationMutations
 from gql.resolvers.integrations import IntegrationMutations, IntegrationQueries
+from gql.resolvers.records import RecordQueries
 from gql.resolvers.relations import RelationMutations
 from gql.settings import Settings
+from gql.types.records import CrmRecord
 
 
 @strawberry.type
-class Query(IntegrationQueries):
+class Query(IntegrationQueries, RecordQueries):
     pass
 
 
@@ -52,6 +54,7 @@ def build_schema(settings: Settings | None = None) -> CrmGraphSchema:
         extensions.append(DisableIntrospection)
     return CrmGraphSchema(
         query=Query,
+        types=[CrmRecord],
         mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(

@@ -47,3 +47,11 @@ def batch_size(items: Sized, what: str, limit: int) -> None:
             field=what,
             limit=limit,
         )
+
+
+_OBJECT_TYPE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def object_type(value: str, what: str) -> str:
+    """An object type name in any provider (contacts, 0-1, Account, custom_objects.pets)."""
+    return _check(_OBJECT_TYPE, value, what, "letters, digits, '_', '-' or '.'")

@@ -9,7 +9,14 @@ from providers.emulators import leadconnector, salesforce
 from providers.emulators import sandbox_data as demo
 from providers.emulators.hubspot import HubSpotState
 from providers.emulators.hubspot import serve as serve_hubspot
-from tests.harness import TOKENS, Api, serve, test_settings
+from tests.spec_validation import request_errors
+from tests.harness import TOKENS, Api, serve, make_settings
+
+
+def assert_spec_valid(calls: list[Any]) -> None:
+    """Every request our clients sent in a test must be valid against the official spec."""
+    problems = {f"{c.method} {c.path}": request_errors(c) for c in calls}
+    assert not {k: v for k, v in problems.items() if v}
 
 
 @pytest.fixture
@@ -21,6 +28,7 @@ async def hubspot() -> AsyncIterator[Any]:
     running = await serve_hubspot(state)
     yield running
     await running.close()
+    assert_spec_valid(running.state.calls)
 
 
 @pytest.fixture
@@ -37,11 +45,12 @@ async def ghl() -> AsyncIterator[Any]:
     running = await leadconnector.serve(demo.seed_leadconnector(state))
     yield running
     await running.close()
+    assert_spec_valid(running.state.calls)
 
 
 @pytest.fixture
 def settings(tmp_path: Any, hubspot: Any, ghl: Any) -> Any:
-    return test_settings(
+    return make_settings(
         str(tmp_path / "crmgraph.db"),
         hubspot_base_url=hubspot.url,
         leadconnector_base_url=ghl.url,

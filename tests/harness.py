@@ -18,7 +18,7 @@ TOKENS = {
 }
 
 
-def test_settings(db_path: str, **overrides: Any) -> Settings:
+def make_settings(db_path: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "api_keys": ",".join(f"{t}:{k}" for t, k in KEYS.items()),
         "database_url": f"sqlite+aiosqlite:///{db_path}",
@@ -51,6 +51,15 @@ class Api:
         assert response.status == 200, await response.text()
         body: dict[str, Any] = await response.json()
         return body
+
+    async def batch(self, operations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Several operations in one HTTP request (GraphQL-over-HTTP batching)."""
+        response = await self.client.post(
+            "/graphql", json=operations, headers={"Authorization": f"Bearer {self.key}"}
+        )
+        assert response.status == 200, await response.text()
+        answers: list[dict[str, Any]] = await response.json()
+        return answers
 
     async def data(self, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> Any:
         body = await self.post(query, variables, **kw)

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from gql import validation as check
 from gql.context import Info
-from gql.errors import ApiError, Code
+from gql.errors import ApiError, Code, bad_input
+from gql.loaders import Found
 from providers.base import ProviderClient
+from providers.domain import CrmProvider
+from providers.errors import InvalidRequest
 from providers.registry import CLIENTS
+from providers.salesforce.mapping import check_id, entity_named
 
 C = TypeVar("C", bound=ProviderClient)
 
@@ -32,3 +37,41 @@ async def client_for(info: Info, integration_id: str, client_type: type[C], oper
             provider=integration.provider.name,
         )
     return client_type(ctx.transport, connection)
+
+
+async def readable(
+    info: Info, integration_id: str, object_type: str, record_id: str | None, to_type: str
+) -> Found:
+    """Check a read before it reaches a loader: the integration, and ids in its provider's form."""
+    ctx = info.context
+    found = await ctx.loaders.integrations.load(integration_id)
+    if found is None:
+        raise ApiError(Code.NOT_FOUND, f"no integration with id {integration_id!r}")
+    integration = found[0]
+    if not integration.is_enabled:
+        raise ApiError(Code.INTEGRATION_DISABLED, f"integration {integration_id!r} is disabled")
+    if integration.provider is CrmProvider.HUBSPOT:
+        check.hubspot_object_type(object_type, "objectType")
+        check.hubspot_object_type(to_type, "toObjectType")
+        if record_id is not None:
+            check.hubspot_record_id(record_id, "id")
+    elif integration.provider is CrmProvider.SALESFORCE:
+        for name, what in ((object_type, "objectType"), (to_type, "toObjectType")):
+            if entity_named(name) is None:
+                raise bad_input(
+                    f"{what} {name!r}: use accounts, contacts, opportunities or leads", field=what
+                )
+        if record_id is not None:
+            try:
+                check_id(record_id, "id")
+            except InvalidRequest as exc:
+                raise bad_input(exc.message, field="id") from None
+    else:
+        if not integration.location_id:
+            raise bad_input(
+                "this HighLevel integration has no locationId: set it with updateCrmIntegration",
+                field="locationId",
+            )
+        if record_id is not None:
+            check.leadconnector_id(record_id, "id")
+    return found

@@ -31,7 +31,7 @@ class FaultKind(StrEnum):
     RATE_LIMIT = "rate_limit"  # 429 with Retry-After: <retry_after>
     RATE_LIMIT_NO_RETRY_AFTER = "rate_limit_no_retry_after"  # 429 without Retry-After
     SERVER_ERROR = "server_error"  # 500, 502 or 503 (`status`, default 500)
-    TIMEOUT = "timeout"  # hold the reply `delay` seconds, then 504
+    TIMEOUT = "timeout"  # hold the reply `delay` s, then 504 (or the real reply if applied)
     DROP = "drop"  # close the connection without answering
     MALFORMED_JSON = "malformed_json"  # 2xx with a truncated JSON body
     PARTIAL_BATCH = "partial_batch"  # HubSpot 207: inputs at `fail_indexes` fail

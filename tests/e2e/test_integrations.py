@@ -109,9 +109,9 @@ async def test_config_is_validated_not_stored_blindly(api, config):
     ],
 )
 async def test_salesforce_instance_url_must_be_a_salesforce_host(tmp_path, hubspot, url):
-    from tests.harness import test_settings
+    from tests.harness import make_settings
 
-    client = await serve(test_settings(str(tmp_path / "db.sqlite"), allow_insecure_upstreams=False))
+    client = await serve(make_settings(str(tmp_path / "db.sqlite"), allow_insecure_upstreams=False))
     try:
         error = await Api(client).error(CREATE, new("SALESFORCE", instanceUrl=url))
         assert error["extensions"]["code"] == "BAD_USER_INPUT"
