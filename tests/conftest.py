@@ -9,8 +9,8 @@ from providers.emulators import leadconnector, salesforce
 from providers.emulators import sandbox_data as demo
 from providers.emulators.hubspot import HubSpotState
 from providers.emulators.hubspot import serve as serve_hubspot
+from tests.harness import TOKENS, Api, make_settings, serve
 from tests.spec_validation import request_errors
-from tests.harness import TOKENS, Api, serve, make_settings
 
 
 def assert_spec_valid(calls: list[Any]) -> None:

@@ -7,7 +7,7 @@ import math
 from providers.emulators import sandbox_data as demo
 from tests.e2e.test_hubspot import BATCH, DEFAULT
 from tests.e2e.test_salesforce import ASSOCIATE
-from tests.harness import Api, serve, make_settings
+from tests.harness import Api, make_settings, serve
 
 
 async def test_n_default_associations_in_one_request_are_one_batch_call(api, hubspot):

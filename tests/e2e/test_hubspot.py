@@ -123,7 +123,7 @@ async def test_bad_batches_are_refused_before_any_call(api, hubspot, inputs, nee
 
 
 async def test_oversized_batch_is_refused_before_any_call(tmp_path, hubspot):
-    from tests.harness import Api, serve, make_settings
+    from tests.harness import Api, make_settings, serve
 
     settings = make_settings(
         str(tmp_path / "x.db"), hubspot_base_url=hubspot.url, max_batch_inputs=10
