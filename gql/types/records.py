@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import strawberry
 
@@ -139,12 +140,24 @@ class CrmRecord:
         )
 
     @classmethod
-    async def resolve_reference(
-        cls, info: Info, integration_id: strawberry.ID, object_type: str, id: strawberry.ID
-    ) -> CrmRecord | None:
-        # No upstream call here: the fields that need the CRM go through the loaders, so
-        # 500 representations cost one batch read per 1,000 ids, not 500 calls.
-        found = await info.context.loaders.integrations.load(str(integration_id))
-        if found is None:
+    async def resolve_reference(cls, info: Info, **key: Any) -> CrmRecord | None:
+        """``key`` is the representation as sent (camelCase: integrationId, objectType, id).
+
+        No upstream call here: the fields that need the CRM go through the loaders, so 500
+        representations cost one batch read per 1,000 ids, not 500 calls.
+        """
+        integration_id, object_type, id_ = (
+            str(key.get(k, "")) for k in ("integrationId", "objectType", "id")
+        )
+        if not (integration_id and object_type and id_):
+            raise ApiError(
+                Code.BAD_USER_INPUT,
+                "a CrmRecord representation needs integrationId, objectType and id",
+            )
+        if await info.context.loaders.integrations.load(integration_id) is None:
             return None
-        return cls(integration_id=integration_id, object_type=object_type, id=id)
+        return cls(
+            integration_id=strawberry.ID(integration_id),
+            object_type=object_type,
+            id=strawberry.ID(id_),
+        )
