@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -17,6 +18,7 @@ from gql.schema import build_schema
 from gql.settings import Settings
 from gql.store.crypto import CredentialCipher, fernet_from_secret, key_file_secret
 from gql.store.db import open_database, sqlite_path
+from gql.store.idempotency import IdempotencyStore
 from gql.store.integrations import IntegrationStore
 from providers.base import HttpTransport
 
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", IntegrationStore)
+IDEMPOTENCY = web.AppKey("idempotency", IdempotencyStore)
 TRANSPORT = web.AppKey("transport", HttpTransport)
 
 
@@ -41,6 +44,7 @@ class CrmGraphView(GraphQLView[Context, None]):
             store=app[STORE],
             transport=app[TRANSPORT],
             loaders=Loaders(tenant, app[STORE], app[TRANSPORT]),
+            idempotency=app[IDEMPOTENCY],
         )
 
 
@@ -57,6 +61,9 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     engine, sessions = await open_database(settings.database_url)
     app[STORE] = IntegrationStore(sessions, CredentialCipher(fernet_from_secret(_secret(settings))))
+    app[IDEMPOTENCY] = IdempotencyStore(
+        sessions, timedelta(seconds=settings.idempotency_ttl_seconds)
+    )
     # One session for the app's lifetime: connection pooling across every provider call.
     async with aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=100), trust_env=False

@@ -9,6 +9,7 @@ import strawberry
 
 from gql.loaders import Loaders
 from gql.settings import Settings
+from gql.store.idempotency import IdempotencyStore
 from gql.store.integrations import IntegrationStore
 from providers.base import HttpTransport
 
@@ -20,6 +21,7 @@ class Context:
     store: IntegrationStore
     transport: HttpTransport
     loaders: Loaders
+    idempotency: IdempotencyStore
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     hubspot_v4_batch_limit: int = Field(default=100, ge=1, le=2000)
     batch_concurrency: int = Field(default=4, ge=1, le=32)
     max_batch_inputs: int = Field(default=10_000, ge=1)
+    idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=1)
 
     max_operations_per_request: int = Field(default=50, ge=1)
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)

@@ -145,7 +145,28 @@ class ProviderClient:
         json_body: Any = None,
         params: Mapping[str, str] | None = None,
     ) -> Reply:
-        """Send one call; return a 2xx reply or raise from the error tree."""
+        """Send one call; return a 2xx reply or raise from the error tree.
+
+        A garbled reply (cut-off JSON) to a call that is safe to repeat is asked for again:
+        aiohttp-retry only sees statuses, and the status of a garbled reply looks fine.
+        """
+        for attempt in range(1, self.settings.retry_attempts + 1):
+            try:
+                return await self._send(method, path, safe, json_body, params)
+            except WireFormatError:
+                if not safe or attempt == self.settings.retry_attempts:
+                    raise
+                log.info("%s sent an unreadable reply; asking again", self.provider)
+        raise AssertionError("unreachable")
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        safe: bool,
+        json_body: Any,
+        params: Mapping[str, str] | None,
+    ) -> Reply:
         url = self._base_url().rstrip("/") + path
         headers = self._headers()
         data: bytes | None = None

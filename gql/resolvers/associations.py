@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -11,6 +11,7 @@ from gql.context import Info
 from gql.errors import bad_input
 from gql.loaders import DefaultAssociationKey, LoaderIO
 from gql.resolvers.connect import client_for
+from gql.resolvers.idempotent import KEY_HELP, once
 from gql.types.associations import (
     AssociationBatch,
     AssociationInput,
@@ -24,6 +25,8 @@ from gql.types.associations import (
 )
 from gql.types.common import RecordRef
 from providers.domain import (
+    Batch,
+    DefaultAssociation,
     TypedPair,
     UnifiedAssociationRequest,
     UnifiedAssociationResult,
@@ -133,6 +136,7 @@ class AssociationMutations:
         integration_id: strawberry.ID,
         input: UnifiedAssociationInput,
         options: UnifiedRequestOptions | None = None,
+        idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> UnifiedAssociation:
         options = options or UnifiedRequestOptions()
         _exclusions(options.exclude_fields)
@@ -140,7 +144,14 @@ class AssociationMutations:
         client = await client_for(info, str(integration_id), SalesforceClient, "createAssociation")
         # Through the loaders: operations of one HTTP request share sObject Collections calls.
         io = LoaderIO(info.context.loaders, str(integration_id))
-        result = await client.create_association(request, io)
+        result = await once(
+            info,
+            idempotency_key,
+            "createAssociation",
+            (str(integration_id), request, options),
+            UnifiedAssociationResult,
+            lambda: client.create_association(request, io),
+        )
         return _unified_answer(result, options)
 
     @strawberry.mutation(description="HubSpot v4: the default association between two records.")
@@ -152,6 +163,7 @@ class AssociationMutations:
         from_object_id: strawberry.ID,
         to_object_type: str,
         to_object_id: strawberry.ID,
+        idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> DefaultAssociationBatch:
         args = (
             check.hubspot_object_type(from_object_type, "fromObjectType"),
@@ -163,7 +175,14 @@ class AssociationMutations:
         # Through the loader: operations batched in one HTTP request become one
         # batch/associate/default call per chunk; a lone one stays HubSpot's single PUT.
         key = DefaultAssociationKey(str(integration_id), *args)
-        batch = await info.context.loaders.default_associations.load(key)
+        batch = await once(
+            info,
+            idempotency_key,
+            "createDefaultAssociation",
+            key,
+            Batch[DefaultAssociation],
+            lambda: info.context.loaders.default_associations.load(key),
+        )
         return DefaultAssociationBatch.from_domain(batch)
 
     @strawberry.mutation(
@@ -176,6 +195,7 @@ class AssociationMutations:
         from_object_type: str,
         to_object_type: str,
         inputs: list[AssociationInput],
+        idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> AssociationBatch:
         from_type = check.hubspot_object_type(from_object_type, "fromObjectType")
         to_type = check.hubspot_object_type(to_object_type, "toObjectType")
@@ -191,4 +211,12 @@ class AssociationMutations:
         client = await client_for(
             info, str(integration_id), HubSpotClient, "batchCreateAssociations"
         )
-        return AssociationBatch.from_domain(await client.create_batch(from_type, to_type, pairs))
+        batch = await once(
+            info,
+            idempotency_key,
+            "batchCreateAssociations",
+            (str(integration_id), from_type, to_type, pairs),
+            Batch[TypedPair],
+            lambda: client.create_batch(from_type, to_type, pairs),
+        )
+        return AssociationBatch.from_domain(batch)

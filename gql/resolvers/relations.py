@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from gql import validation as check
 from gql.context import Info
 from gql.resolvers.connect import client_for
+from gql.resolvers.idempotent import KEY_HELP, once
 from gql.types.relations import CreateRelationInput, Relation
+from providers.domain import Relation as DomainRelation
 from providers.domain import RelationRequest
 from providers.leadconnector.client import LeadConnectorClient
 
@@ -16,7 +20,11 @@ from providers.leadconnector.client import LeadConnectorClient
 class RelationMutations:
     @strawberry.mutation(description="HighLevel: relate two records through an association.")
     async def create_relation(
-        self, info: Info, integration_id: strawberry.ID, input: CreateRelationInput
+        self,
+        info: Info,
+        integration_id: strawberry.ID,
+        input: CreateRelationInput,
+        idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> Relation:
         request = RelationRequest(
             location_id=check.leadconnector_id(input.location_id, "locationId"),
@@ -25,4 +33,12 @@ class RelationMutations:
             second_record_id=check.leadconnector_id(input.second_record_id, "secondRecordId"),
         )
         client = await client_for(info, str(integration_id), LeadConnectorClient, "createRelation")
-        return Relation.from_domain(await client.create_relation(request))
+        relation = await once(
+            info,
+            idempotency_key,
+            "createRelation",
+            (str(integration_id), request),
+            DomainRelation,
+            lambda: client.create_relation(request),
+        )
+        return Relation.from_domain(relation)

@@ -34,6 +34,18 @@ class IntegrationRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class IdempotencyRow(Base):
+    """The first answer to a mutation sent with an idempotency key, until it expires."""
+
+    __tablename__ = "idempotency_records"
+
+    tenant: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of operation and input
+    response: Mapped[bytes] = mapped_column(LargeBinary)  # the domain result, as JSON
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 def sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):

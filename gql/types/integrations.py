@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -76,7 +77,7 @@ class CrmIntegration:
 
     @classmethod
     async def resolve_reference(
-        cls, info: strawberry.Info, id: strawberry.ID
+        cls, info: strawberry.Info, id: strawberry.ID, **_: Any
     ) -> CrmIntegration | None:
         integration = await info.context.store.get(info.context.tenant, str(id))
         return cls.from_domain(integration) if integration else None

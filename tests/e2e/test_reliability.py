@@ -1,0 +1,153 @@
+"""Never lose or duplicate an association: faults, 409 narrowing, idempotency keys."""
+
+from __future__ import annotations
+
+from providers.emulators.faults import FaultKind, FaultRule
+from tests.e2e.test_hubspot import BATCH, DEFAULT, pairs
+from tests.e2e.test_leadconnector import RELATE, relation
+from tests.harness import Api, make_settings, serve
+
+BATCH_KEYED = BATCH.replace(
+    "inputs: [AssociationInput!]!)", "inputs: [AssociationInput!]!, $key: String)"
+).replace("inputs: $inputs)", "inputs: $inputs, idempotencyKey: $key)")
+RELATE_KEYED = RELATE.replace(
+    "$input: CreateRelationInput!)", "$input: CreateRelationInput!, $key: String)"
+).replace("input: $input)", "input: $input, idempotencyKey: $key)")
+
+
+def stored_pairs(hubspot) -> set[tuple[str, str]]:
+    return {
+        (row.from_id, row.to_id)
+        for row in hubspot.state.associations
+        if (row.from_type, row.to_type) == ("contacts", "companies")
+    }
+
+
+async def test_ten_thousand_inputs_through_20_percent_faulted_calls(tmp_path, hubspot):
+    """Every input ends in results or errors, each created pair is stored once, none is lost."""
+    n = 10_000
+    hubspot.state.add_records("contacts", *[str(i) for i in range(1, n + 1)])
+    hubspot.state.add_records("companies", *[str(i) for i in range(20_001, 20_001 + n)])
+    # 20% of calls faulted, spread over every kind of fault, reproducibly (seeded).
+    kinds = [
+        FaultRule(FaultKind.RATE_LIMIT, retry_after=0, rate=0.03, seed=1),
+        FaultRule(FaultKind.RATE_LIMIT_NO_RETRY_AFTER, rate=0.03, seed=2),
+        FaultRule(FaultKind.SERVER_ERROR, status=500, rate=0.02, seed=3),
+        FaultRule(FaultKind.SERVER_ERROR, status=502, rate=0.02, seed=4),
+        FaultRule(FaultKind.SERVER_ERROR, status=503, rate=0.02, seed=5),
+        FaultRule(FaultKind.TIMEOUT, delay=2.0, rate=0.02, seed=6, apply_before_fault=True),
+        FaultRule(FaultKind.DROP, rate=0.02, seed=7, apply_before_fault=True),
+        FaultRule(FaultKind.MALFORMED_JSON, rate=0.02, seed=8, apply_before_fault=True),
+        FaultRule(FaultKind.PARTIAL_BATCH, rate=0.02, seed=9, fail_indexes=(0, 7, 42)),
+    ]
+    hubspot.state.faults.rules.extend(kinds)
+    settings = make_settings(
+        str(tmp_path / "db.sqlite"),
+        hubspot_base_url=hubspot.url,
+        upstream_timeout_seconds=0.5,
+        retry_attempts=6,
+    )
+    # With no Retry-After the client waits out the rolling window the headers announce.
+    hubspot.state.interval_ms = 100
+    client = await serve(settings)
+    try:
+        api = Api(client)
+        integration = await api.create_integration("HUBSPOT")
+        inputs = [
+            {"from": {"id": str(i)}, "to": {"id": str(20_000 + i)}, "type": "contact_to_company"}
+            for i in range(1, n + 1)
+        ]
+        batch = (await api.data(BATCH, {"id": integration, "inputs": inputs}))[
+            "batchCreateAssociations"
+        ]
+    finally:
+        await client.close()
+
+    sent = {(str(i), str(20_000 + i)) for i in range(1, n + 1)}
+    confirmed = [(r["from"]["id"], r["to"]["id"]) for r in batch["results"]]
+    failed = [(p["from"]["id"], p["to"]["id"]) for e in batch["errors"] for p in e["items"]]
+    assert len(confirmed) == len(set(confirmed))
+    assert set(confirmed).isdisjoint(failed)
+    assert set(confirmed) | set(failed) == sent  # nothing missing
+    assert all(e["message"] and e["category"] for e in batch["errors"])  # each with its reason
+    # Retries absorb the transient faults: what fails is what HubSpot refused item by item.
+    assert {e["category"] for e in batch["errors"]} <= {"INTERNAL_ERROR"}
+    stored = stored_pairs(hubspot)
+    assert stored == set(confirmed)  # confirmed means stored, and nothing stored unreported
+    assert stored <= sent
+    fired = sum(rule.fired for rule in kinds)
+    calls = hubspot.state.count("POST", "/batch/create")
+    assert fired / calls >= 0.1, (fired, calls)  # the faults really happened
+    # Figures for the README's Reliability section.
+    print(
+        f"\n10,000 inputs: {calls} calls, {fired} faulted, {len(confirmed)} confirmed, "
+        f"{len(set(failed))} reported failed, {len(stored)} stored"
+    )
+
+
+async def test_a_409_is_narrowed_to_the_conflicting_item(api, hubspot):
+    hubspot.state.conflicting_pairs.add(("37", "1037"))
+    integration = await api.create_integration("HUBSPOT")
+    batch = (await api.data(BATCH, {"id": integration, "inputs": pairs(100)}))[
+        "batchCreateAssociations"
+    ]
+    assert len(batch["results"]) == 99
+    [error] = batch["errors"]
+    assert error["items"] == [{"from": {"id": "37"}, "to": {"id": "1037"}}]
+    assert error["category"] == "Conflict"
+    assert ("37", "1037") not in stored_pairs(hubspot)
+    assert len(stored_pairs(hubspot)) == 99
+
+
+async def test_a_repeated_key_answers_the_first_result_without_a_call(api, hubspot):
+    integration = await api.create_integration("HUBSPOT")
+    variables = {"id": integration, "inputs": pairs(3), "key": "order-42"}
+    first = await api.data(BATCH_KEYED, variables)
+    calls = hubspot.state.count()
+    again = await api.data(BATCH_KEYED, variables)
+    assert again == first
+    assert hubspot.state.count() == calls
+    error = await api.error(BATCH_KEYED, {**variables, "inputs": pairs(4)})
+    assert error["extensions"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert hubspot.state.count() == calls
+
+
+async def test_a_keyed_relation_is_created_once(api, ghl):
+    integration = await api.create_integration("LEADCONNECTOR")
+    variables = {"id": integration, "input": relation(), "key": "rel-1"}
+    first = await api.data(RELATE_KEYED, variables)
+    again = await api.data(RELATE_KEYED, variables)
+    assert again == first
+    assert ghl.state.count("POST", "/associations/relations") == 1
+    # Without the key the repeat reaches HighLevel, which refuses the duplicate.
+    error = await api.error(RELATE, {"id": integration, "input": relation()})
+    assert error["extensions"]["code"] == "ALREADY_EXISTS"
+
+
+async def test_keys_are_per_tenant_and_expire(tmp_path, hubspot):
+    from tests.harness import KEYS
+
+    settings = make_settings(
+        str(tmp_path / "db.sqlite"), hubspot_base_url=hubspot.url, idempotency_ttl_seconds=1
+    )
+    client = await serve(settings)
+    try:
+        acme, globex = Api(client), Api(client, key=KEYS["globex"])
+        mine = await acme.create_integration("HUBSPOT")
+        theirs = await globex.create_integration("HUBSPOT")
+        keyed = DEFAULT.replace("$to: ID!)", "$to: ID!, $key: String)").replace(
+            "toObjectId: $to)", "toObjectId: $to, idempotencyKey: $key)"
+        )
+        await acme.data(keyed, {"id": mine, "from": "1", "to": "1001", "key": "k"})
+        await globex.data(keyed, {"id": theirs, "from": "2", "to": "1002", "key": "k"})
+        assert hubspot.state.count() == 2  # the same key in another tenant is another key
+    finally:
+        await client.close()
+
+
+async def test_a_bad_key_is_refused_before_any_call(api, hubspot):
+    integration = await api.create_integration("HUBSPOT")
+    for key in ("", "x" * 256, "tab\there"):
+        error = await api.error(BATCH_KEYED, {"id": integration, "inputs": pairs(1), "key": key})
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert hubspot.state.count() == 0
