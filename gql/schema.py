@@ -14,9 +14,11 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.info import Info
 
-from gql.errors import ErrorCodes
+from gql.errors import ApiError, Code, ErrorCodes
 from gql.resolvers.associations import AssociationMutations
 from gql.resolvers.integrations import IntegrationMutations, IntegrationQueries
 from gql.resolvers.records import RecordQueries
@@ -39,6 +41,20 @@ class CrmGraphSchema(strawberry.federation.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         # Expected errors are answers, not incidents; ErrorCodes logs the unexpected ones.
         return None
+
+    def entities_resolver(
+        self, info: Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        # Strawberry fails with a KeyError on an unknown __typename: refuse it as bad input.
+        known = {"CrmIntegration", "CrmRecord"}
+        for n, rep in enumerate(representations):
+            if not isinstance(rep, dict) or rep.get("__typename") not in known:
+                raise ApiError(
+                    Code.BAD_USER_INPUT,
+                    f"representations[{n}] needs a __typename of {sorted(known)}",
+                    field="representations",
+                )
+        return super().entities_resolver(info, representations)
 
 
 def build_schema(settings: Settings | None = None) -> CrmGraphSchema:
