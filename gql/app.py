@@ -35,7 +35,7 @@ class CrmGraphView(GraphQLView[Context, None]):
         # Our own page with assets served by the app: Strawberry's loads them from a CDN.
         return web.Response(text=graphiql.page(request.app[SETTINGS]), content_type="text/html")
 
-    async def get_context(self, request: web.Request, response: Any) -> Context:  # type: ignore[override]
+    async def get_context(self, request: web.Request, response: Any) -> Context:
         app = request.app
         # Only the explorer page reaches here without a key (see auth.middleware); it runs no
         # operation, and a tenant no key maps to owns nothing.

@@ -7,6 +7,7 @@ import json
 from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 TENANT = web.RequestKey("tenant", str)
 
@@ -33,12 +34,7 @@ def _unauthorized(message: str) -> web.Response:
     )
 
 
-def middleware(
-    keys: Mapping[str, str], *, ide_enabled: bool
-) -> Callable[
-    [web.Request, Callable[[web.Request], Awaitable[web.StreamResponse]]],
-    Awaitable[web.StreamResponse],
-]:
+def middleware(keys: Mapping[str, str], *, ide_enabled: bool) -> Middleware:
     @web.middleware
     async def authenticate(
         request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -30,7 +30,8 @@ ASSETS = SCRIPTS + STYLESHEETS
 PLACEHOLDER_KEY = "<your api key>"
 DEFAULT_QUERY = """\
 # crmgraph's GraphiQL explorer.
-# Every operation needs "Authorization: Bearer <api key>": see the Headers tab below.
+# Operations need "Authorization: Bearer <api key>":
+# see the Headers tab below.
 
 query Integrations {
   crmIntegrations {

@@ -17,9 +17,10 @@ from providers.errors import AuthFailed, ProviderError, RateLimited
 
 K = TypeVar("K", bound=Hashable)  # an input item
 R = TypeVar("R")  # a result item
+T = TypeVar("T")
 
 
-def chunked(items: Sequence[K], size: int) -> list[Sequence[K]]:
+def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 

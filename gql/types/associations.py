@@ -85,18 +85,18 @@ class BatchError:
             sub_category=e.sub_category,
             id=e.id,
             message=e.message,
-            context=e.context,
+            context=JSON(e.context),
             errors=[
                 ErrorDetail(
                     message=d.message,
                     code=d.code,
                     in_=d.in_,
                     sub_category=d.sub_category,
-                    context=d.context,
+                    context=JSON(d.context),
                 )
                 for d in e.errors
             ],
-            links=e.links,
+            links=JSON(e.links),
             items=[
                 AssociationPair(
                     from_=RecordRef(id=strawberry.ID(p.from_id)),
@@ -116,7 +116,7 @@ def _envelope(batch: domain.Batch[object]) -> dict[str, object]:
         "requested_at": batch.requested_at,
         "started_at": batch.started_at,
         "completed_at": batch.completed_at,
-        "links": batch.links,
+        "links": JSON(batch.links),
     }
 
 

@@ -7,9 +7,12 @@ from strawberry.scalars import JSON
 
 from providers import domain
 
-CrmProvider = strawberry.enum(domain.CrmProvider, name="CrmProvider")
-UnifiedEntity = strawberry.enum(domain.UnifiedEntity, name="UnifiedEntity")
-BatchStatus = strawberry.enum(domain.BatchStatus, name="BatchStatus")
+# The domain enums are the GraphQL enums: registered in place, so resolvers pass them as they are.
+CrmProvider = domain.CrmProvider
+UnifiedEntity = domain.UnifiedEntity
+BatchStatus = domain.BatchStatus
+for _enum in (CrmProvider, UnifiedEntity, BatchStatus):
+    strawberry.enum(_enum)
 
 __all__ = ["JSON", "BatchStatus", "CrmProvider", "UnifiedEntity"]
 

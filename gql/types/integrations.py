@@ -70,7 +70,7 @@ class CrmIntegration:
             location_id=i.location_id,
             is_enabled=i.is_enabled,
             is_live=i.is_live,
-            config=i.config.to_json() if i.config else None,
+            config=JSON(i.config.to_json()) if i.config else None,
             created_at=i.created_at,
             updated_at=i.updated_at,
         )
