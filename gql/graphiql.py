@@ -48,12 +48,12 @@ def assets_installed() -> bool:
 
 
 def _version() -> str:
-    """The installed GraphiQL version, as a cache buster for the asset URLs."""
+    """A cache buster for the asset URLs: changes with any of the installed versions."""
     try:
-        versions = json.loads((STATIC_DIR / "versions.json").read_text())
-        return str(versions.get("graphiql", ""))
-    except (OSError, ValueError, AttributeError):
+        versions = (STATIC_DIR / "versions.json").read_bytes()
+    except OSError:
         return ""
+    return hashlib.sha256(versions).hexdigest()[:12]
 
 
 def _asset_url(name: str, version: str) -> str:
@@ -112,9 +112,9 @@ _PAGE = """\
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
 <meta name="referrer" content="no-referrer">
 <link rel="icon" href="data:,">
-<meta http-equiv="Content-Security-Policy" content="{csp}">
 <title>crmgraph · GraphiQL</title>
 <style>html, body, #graphiql {{ height: 100%; margin: 0; overflow: hidden; }}</style>
 {stylesheets}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import itertools
 import json
@@ -24,6 +25,7 @@ from gql.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 API_KEY = "dev-key"
+CALL_SECONDS = 10.0  # the longest one DevTools call may take
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -132,12 +134,12 @@ class Page:
             entry = params["entry"]
             self.problems.append(f"log: {entry.get('text')} {entry.get('url', '')}".strip())
 
-    async def send(self, method: str, timeout: float = 10.0, **params: Any) -> dict[str, Any]:
+    async def send(self, method: str, **params: Any) -> dict[str, Any]:
         call_id = next(self._ids)
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[call_id] = future
         await self.ws.send_json({"id": call_id, "method": method, "params": params})
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(CALL_SECONDS):
             reply = await future
         if "error" in reply:
             raise RuntimeError(f"{method}: {reply['error']}")
@@ -152,16 +154,16 @@ class Page:
             raise RuntimeError(f"{expression!r}: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    async def wait_for(self, expression: str, what: str, timeout: float = 15.0) -> Any:
+    async def wait_for(self, expression: str, what: str, within: float = 15.0) -> Any:
         """Polls a JavaScript expression until it is truthy; fails after the deadline."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         value: Any = None
         while time.monotonic() < deadline:
             value = await self.evaluate(expression)
             if value:
                 return value
             await asyncio.sleep(0.05)
-        raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value {value!r}")
+        raise AssertionError(f"timed out after {within}s waiting for {what}; last value {value!r}")
 
     async def click(self, selector: str) -> None:
         """A real mouse click at the middle of the element."""
@@ -176,10 +178,8 @@ class Page:
             )
 
     async def screenshot(self, path: Path) -> Path:
-        import base64
-
         shot = await self.send("Page.captureScreenshot", format="png")
-        path.write_bytes(base64.b64decode(shot["data"]))
+        await asyncio.to_thread(path.write_bytes, base64.b64decode(shot["data"]))
         return path
 
 

@@ -125,6 +125,9 @@ async def test_graphiql_runs_an_operation_in_chromium(
         assert json.loads(headers) == {"Authorization": f"Bearer {API_KEY}"}
 
         await page.evaluate(f"{EDITOR}.setValue({json.dumps(MUTATION)})")
+        # GraphiQL parses the editor's text 100 ms after a change: the run button sends the
+        # operation name it found then.
+        await page.wait_for(f"{EDITOR}.operationName === 'FromBrowser'", "GraphiQL to parse it")
         await page.click(".graphiql-execute-button")
         text = await page.wait_for(
             f"(v => v.includes('from-browser') ? v : null)({RESPONSE}.getValue())",
