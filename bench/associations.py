@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import functools
+import gc
 import io
 import json
 import math
@@ -85,15 +87,31 @@ class EmulatorClock:
         return timing
 
 
+@dataclass
+class GcClock:
+    """CPU spent in the cyclic garbage collector (gc.callbacks), all generations."""
+
+    total: float = 0.0
+    collections: int = 0
+    _started: float = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._started = time.thread_time()
+        else:
+            self.total += time.thread_time() - self._started
+            self.collections += 1
+
+
 def _rss_mb() -> float:
     # ru_maxrss is KiB on Linux, bytes on macOS.
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-async def _child(max_id: int, patch: str | None) -> None:
+async def _child(max_id: int, patches: list[str]) -> None:
     """crmgraph and the HubSpot emulator on one event loop; commands on stdin, JSON on stdout."""
-    if patch:  # an experiment (monkeypatch) to compare against the tree as it is
+    for patch in patches:  # experiments (monkeypatches) to compare against the tree as it is
         runpy.run_path(patch, run_name="bench_patch")
     from gql.app import build_app
     from gql.settings import Settings
@@ -106,6 +124,8 @@ async def _child(max_id: int, patch: str | None) -> None:
     state.add_records("contacts", *ids)
     state.add_records("companies", *ids)
     clock = EmulatorClock()
+    gc_clock = GcClock()
+    gc.callbacks.append(gc_clock)
     emulator_app = create_app(state)
     emulator_app.middlewares.insert(0, clock.middleware())
     emulator = await serve_app(emulator_app, state)
@@ -149,8 +169,10 @@ async def _child(max_id: int, patch: str | None) -> None:
             command = json.loads(line)
             if command["cmd"] == "begin":
                 state.reset_calls()
+                gc.collect()  # each run starts clean, not paying for the previous run's cycles
                 clock.wall = clock.cpu = 0.0
                 clock.requests = 0
+                gc_clock.total, gc_clock.collections = 0.0, 0
                 if command.get("trace"):
                     tracemalloc.start()
                     tracemalloc.reset_peak()
@@ -174,6 +196,8 @@ async def _child(max_id: int, patch: str | None) -> None:
                     emulator_wall=clock.wall,
                     emulator_cpu=clock.cpu,
                     calls=len(state.calls),
+                    gc=gc_clock.total,
+                    gc_collections=gc_clock.collections,
                     rss_mb=_rss_mb(),
                     traced_mb=traced,
                 )
@@ -194,6 +218,7 @@ class Run:
     emulator_cpu: float
     calls: int  # upstream calls the emulator received
     rss_mb: float
+    gc: float  # CPU in the cyclic garbage collector, whole process
 
     @property
     def server_cpu(self) -> float:
@@ -233,9 +258,9 @@ class Child:
         self.proc = proc
 
     @classmethod
-    async def start(cls, max_id: int, patch: str | None) -> tuple[Child, dict[str, Any]]:
+    async def start(cls, max_id: int, patches: list[str]) -> tuple[Child, dict[str, Any]]:
         argv = [str(SCRIPT), "--child", str(max_id)]
-        if patch:
+        for patch in patches:
             argv += ["--patch", patch]
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -310,6 +335,7 @@ class Session:
 
     def __init__(self, child: Child, http: aiohttp.ClientSession, url: str, key: str) -> None:
         self.child, self.http, self.url, self.key = child, http, url, key
+        self.last: dict[str, Any] = {}  # the server's figures for the last run
 
     async def run(self, payload: bytes, check: Callable[[bytes], None], **begin: Any) -> Run:
         end_args = {"profile_path": begin.pop("profile_path")} if "profile_path" in begin else {}
@@ -327,6 +353,7 @@ class Session:
             stats["emulator_cpu"],
             stats["calls"],
             stats["rss_mb"],
+            stats["gc"],
         )
 
 
@@ -359,7 +386,7 @@ async def measure(n: int, args: argparse.Namespace, breakdown: bool) -> Row:
             )
 
             payload = _body(BATCH, integration, n)
-            full = lambda raw: _check_batch(raw, n)  # noqa: E731
+            full = functools.partial(_check_batch, n=n)
             for _ in range(args.repeats):
                 row.runs.append(await bench.run(payload, full))
             row.peak_rss_mb = max(r.rss_mb for r in row.runs)
@@ -369,10 +396,10 @@ async def measure(n: int, args: argparse.Namespace, breakdown: bool) -> Row:
                 lean = _body(BATCH_LEAN, integration, n)
                 refused = _body(BATCH, UNKNOWN_INTEGRATION, n)
                 row.variants = {"lean": [], "refused": []}
+                check_lean = functools.partial(_check_batch, n=n, lean=True)
+                not_found = functools.partial(_check_not_found, n=n)
                 for _ in range(args.repeats):
-                    check_lean = lambda raw: _check_batch(raw, n, lean=True)  # noqa: E731
                     row.variants["lean"].append(await bench.run(lean, check_lean))
-                    not_found = lambda raw: _check_not_found(raw, n)  # noqa: E731
                     row.variants["refused"].append(await bench.run(refused, not_found))
             if args.tracemalloc:
                 await bench.run(payload, full, trace=True)
@@ -422,8 +449,8 @@ def breakdown_table(row: Row) -> str:
             refused,
         ),
         (
-            f"{row.minimum} upstream calls: chunking, JSON encode/decode, retries wrapper, "
-            "wire parsing, merge (`results` not selected, minus the above)",
+            f"the upstream calls ({row.minimum:,}): chunking, JSON, HTTP both ends, retry wrapper, "
+            "wire parsing, merge (`results` not selected, minus the row above)",
             lean - refused,
         ),
         ("building and serialising `results` (full minus `results` not selected)", full - lean),
@@ -435,6 +462,11 @@ def breakdown_table(row: Row) -> str:
     for name, cpu in parts:
         lines.append(f"| {name} | {_ms(cpu)} | {cpu / full * 100:.0f}% |")
     lines.append(f"| total (full mutation) | {_ms(full)} | 100% |")
+    gc_full = row.median("gc")
+    lines.append(
+        f"| of which, across the rows above: cyclic GC (whole process, emulator included) "
+        f"| {_ms(gc_full)} | {gc_full / full * 100:.0f}% |"
+    )
     return "\n".join(lines)
 
 
@@ -471,7 +503,9 @@ def verdicts(rows: list[Row]) -> list[tuple[bool, str]]:
 def header(args: argparse.Namespace) -> str:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     patch = (
-        f"\nPatched with {args.patch} (an experiment, not the tree as it is)." if args.patch else ""
+        f"\nEXPERIMENT, not the tree as it is: patched with {', '.join(args.patch)}."
+        if args.patch
+        else ""
     )
     return f"""# crmgraph benchmark: batchCreateAssociations (HubSpot v3 batch create)
 
@@ -487,11 +521,13 @@ child's CPU time is what one core spends, its RSS is the server's (plus the emul
   that middleware, so it counts as crmgraph's: the figure errs on the high side.
 - peak RSS: ru_maxrss of the child after the timed runs (it never goes down).
 - tracemalloc peak (--tracemalloc): one extra untimed run; Python allocations of the process.
-Median of {args.repeats} runs after one untimed warm-up of min(N, 100) inputs.
+Median of {args.repeats} runs after one untimed warm-up of min(N, 100) inputs; a full gc.collect()
+(untimed) before each run, so no run pays for the garbage of the one before.
 crmgraph settings: hubspot_v3_batch_limit=100, batch_concurrency=4 (the defaults).
-Machine: {platform.python_implementation()} {platform.python_version()} on {platform.machine()},
-{os.cpu_count()} CPUs, load average {load} at start. Wall times move with the machine's load;
-CPU times much less.{patch}
+Machine: {platform.python_implementation()} {platform.python_version()} on {platform.machine()}, \
+{os.cpu_count()} CPUs, load average {load} at start.
+Wall times move with the machine's load; CPU times less, but still by 20% or so on a busy
+machine: compare runs made side by side.{patch}
 """
 
 
@@ -547,13 +583,14 @@ def main() -> int:
     parser.add_argument(
         "--patch",
         metavar="FILE",
-        help="run FILE in the server process before the app is built (try a fix without "
-        "editing the tree)",
+        action="append",
+        default=[],
+        help="run FILE in the server process before the app is built, to try a fix without "
+        "editing the tree (repeatable; see bench/experiments/)",
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
     args = parser.parse_args()
-    if args.patch:
-        args.patch = str(Path(args.patch).resolve())
+    args.patch = [str(Path(p).resolve()) for p in args.patch]
     if args.child is not None:
         asyncio.run(_child(args.child, args.patch))
         return 0

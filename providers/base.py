@@ -115,6 +115,10 @@ class HttpTransport:
 
     def __post_init__(self) -> None:
         self.retry_client = RetryClient(client_session=self.session, raise_for_status=False)
+        # Stateless, so one of each serves every call.
+        self.retry_policies = {
+            safe: _RetryPolicy(self.settings, safe=safe) for safe in (True, False)
+        }
 
 
 class ProviderClient:
@@ -182,7 +186,7 @@ class ProviderClient:
                 headers=headers,
                 allow_redirects=False,
                 timeout=aiohttp.ClientTimeout(total=self.settings.timeout_seconds),
-                retry_options=_RetryPolicy(self.settings, safe=safe),
+                retry_options=self.transport.retry_policies[safe],
             ) as response:
                 raw = await response.read()
                 status, reply_headers = response.status, response.headers

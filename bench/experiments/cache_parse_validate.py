@@ -18,9 +18,9 @@ import gql.schema
 _init = gql.schema.CrmGraphSchema.__init__
 
 
-def __init__(self: Any, *args: Any, extensions: Any = (), **kwargs: Any) -> None:
-    extensions = [*extensions, ParserCache, ValidationCache]
-    _init(self, *args, extensions=extensions, **kwargs)
+def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+    kwargs["extensions"] = [*kwargs.get("extensions", ()), ParserCache, ValidationCache]
+    _init(self, *args, **kwargs)
 
 
 gql.schema.CrmGraphSchema.__init__ = __init__  # type: ignore[method-assign]

@@ -149,6 +149,9 @@ class HubSpotState(EmulatorState):
     send_daily_headers: bool = True  # HubSpot omits the daily headers for OAuth apps
     # The specs tag association endpoints x-hubspot-rate-limit-exemptions: ["ten-secondly"].
     ten_secondly_exempt: bool = False
+    _type_index: dict[tuple[int, str, str], dict[int, AssociationType]] = field(
+        default_factory=dict, init=False, repr=False
+    )
     _window: RateWindow | None = field(default=None, init=False, repr=False)
     _index: dict[tuple[str, str, str], dict[str, set[int]]] = field(
         default_factory=dict, init=False, repr=False
@@ -181,9 +184,13 @@ class HubSpotState(EmulatorState):
         )
 
     def find_type(self, from_type: str, to_type: str, type_id: int) -> AssociationType | None:
-        return next(
-            (t for t in self.association_types(from_type, to_type) if t.type_id == type_id), None
-        )
+        # Called twice per batch input: look up in a dict rebuilt only when labels change.
+        key = (len(self.user_labels), from_type, to_type)
+        if key not in self._type_index:
+            self._type_index[key] = {
+                t.type_id: t for t in self.association_types(from_type, to_type)
+            }
+        return self._type_index[key].get(type_id)
 
     def associate(
         self,
