@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -33,8 +33,16 @@ from providers.registry import CLIENTS
 from providers.salesforce.client import SalesforceClient, Saved
 from providers.salesforce.mapping import entity_named
 
-K = TypeVar("K", bound=Hashable)
+K = TypeVar("K", bound="Keyed")
+V = TypeVar("V")
 Found = tuple[Integration, Connection]
+
+
+class Keyed(Protocol, Hashable):
+    """Every loader key names its integration."""
+
+    @property
+    def integration_id(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -125,51 +133,65 @@ class Loaders:
 
     # --- HubSpot default associations ------------------------------------------------------
 
+    async def _per_group(
+        self,
+        keys: list[K],
+        by: Callable[[K], Hashable],
+        answer: Callable[[list[K], Found], Awaitable[Iterable[tuple[K, V]]]],
+    ) -> list[V | BaseException]:
+        """Answer ``keys`` group by group (a group shares one integration); a group whose
+        calls fail answers each of its keys with that error, and the other groups go on."""
+        connected = await self._connected(k.integration_id for k in keys)
+        answers: dict[K, V | BaseException] = {}
+        for group in _grouped(keys, by).values():
+            try:
+                answers.update(await answer(group, connected[group[0].integration_id]))
+            except ProviderError as exc:
+                answers.update((k, exc) for k in group)
+        return [answers[k] for k in keys]
+
+    # --- HubSpot default associations ------------------------------------------------------
+
     async def _associate_default(
         self, keys: list[DefaultAssociationKey]
     ) -> list[Batch[DefaultAssociation] | BaseException]:
-        connected = await self._connected(k.integration_id for k in keys)
-        answers: dict[DefaultAssociationKey, Batch[DefaultAssociation] | BaseException] = {}
-        groups = _grouped(keys, lambda k: (k.integration_id, k.from_type, k.to_type))
-        for group in groups.values():
-            first = group[0]
-            client = self.client(connected[first.integration_id])
+        async def answer(
+            group: list[DefaultAssociationKey], found: Found
+        ) -> Iterable[tuple[DefaultAssociationKey, Batch[DefaultAssociation]]]:
+            client = self.client(found)
             assert isinstance(client, HubSpotClient)
-            try:
-                if len(group) == 1:
-                    # One operation: HubSpot's own single-pair PUT, as the caller asked.
-                    answers[first] = await client.create_default(
-                        first.from_type, first.from_id, first.to_type, first.to_id
-                    )
-                    continue
-                batch = await client.associate_default(
-                    first.from_type, first.to_type, [Pair(k.from_id, k.to_id) for k in group]
+            first = group[0]
+            if len(group) == 1:
+                # One operation: HubSpot's own single-pair PUT, as the caller asked.
+                single = await client.create_default(
+                    first.from_type, first.from_id, first.to_type, first.to_id
                 )
-            except ProviderError as exc:
-                answers.update((k, exc) for k in group)
-                continue
-            answers.update((k, _batch_for(batch, Pair(k.from_id, k.to_id))) for k in group)
-        return [answers[k] for k in keys]
+                return [(first, single)]
+            batch = await client.associate_default(
+                first.from_type, first.to_type, [Pair(k.from_id, k.to_id) for k in group]
+            )
+            return [(k, _batch_for(batch, Pair(k.from_id, k.to_id))) for k in group]
+
+        return await self._per_group(
+            keys, lambda k: (k.integration_id, k.from_type, k.to_type), answer
+        )
 
     # --- the read side ---------------------------------------------------------------------
 
     async def _read_associations(
         self, keys: list[AssociationsKey]
     ) -> list[list[AssociatedRecord] | BaseException]:
-        connected = await self._connected(k.integration_id for k in keys)
-        answers: dict[AssociationsKey, list[AssociatedRecord] | BaseException] = {}
-        groups = _grouped(keys, lambda k: (k.integration_id, k.object_type, k.to_object_type))
-        for group in groups.values():
+        async def answer(
+            group: list[AssociationsKey], found: Found
+        ) -> Iterable[tuple[AssociationsKey, list[AssociatedRecord] | ProviderError]]:
             first = group[0]
-            found = connected[first.integration_id]
             ids = [k.record_id for k in group]
-            try:
-                by_id = await self._read(found, first.object_type, first.to_object_type, ids)
-            except ProviderError as exc:
-                answers.update((k, exc) for k in group)
-                continue
-            answers.update((k, by_id.get(k.record_id, [])) for k in group)
-        return [answers[k] for k in keys]
+            by_id = await self._read(found, first.object_type, first.to_object_type, ids)
+            return [(k, by_id.get(k.record_id, [])) for k in group]
+
+        return await self._per_group(
+            keys, lambda k: (k.integration_id, k.object_type, k.to_object_type), answer
+        )
 
     async def _read(
         self, found: Found, object_type: str, to_type: str, ids: list[str]
@@ -192,38 +214,30 @@ class Loaders:
     # --- Salesforce writes shared across operations ----------------------------------------
 
     async def _write_records(self, keys: list[RecordWriteKey]) -> list[Saved | BaseException]:
-        connected = await self._connected(k.integration_id for k in keys)
-        answers: dict[RecordWriteKey, Saved | BaseException] = {}
-        for group in _grouped(keys, lambda k: (k.integration_id, k.method, k.params)).values():
-            first = group[0]
-            client = self.client(connected[first.integration_id])
+        async def answer(
+            group: list[RecordWriteKey], found: Found
+        ) -> Iterable[tuple[RecordWriteKey, Saved]]:
+            client = self.client(found)
             assert isinstance(client, SalesforceClient)
-            records = [json.loads(k.record) for k in group]
-            params = json.loads(first.params)
+            first = group[0]
             send = client.update_records if first.method == "PATCH" else client.create_records
-            try:
-                saved = await send(records, params)
-            except ProviderError as exc:
-                answers.update((k, exc) for k in group)
-                continue
-            answers.update(zip(group, saved, strict=True))
-        return [answers[k] for k in keys]
+            saved = await send([json.loads(k.record) for k in group], json.loads(first.params))
+            return zip(group, saved, strict=True)
+
+        return await self._per_group(keys, lambda k: (k.integration_id, k.method, k.params), answer)
 
     async def _find_contact_roles(self, keys: list[ContactRoleKey]) -> list[bool | BaseException]:
-        connected = await self._connected(k.integration_id for k in keys)
-        answers: dict[ContactRoleKey, bool | BaseException] = {}
-        for group in _grouped(keys, lambda k: k.integration_id).values():
-            client = self.client(connected[group[0].integration_id])
+        async def answer(
+            group: list[ContactRoleKey], found: Found
+        ) -> Iterable[tuple[ContactRoleKey, bool]]:
+            client = self.client(found)
             assert isinstance(client, SalesforceClient)
-            try:
-                existing = await client.existing_contact_roles(
-                    [(k.opportunity_id, k.contact_id) for k in group]
-                )
-            except ProviderError as exc:
-                answers.update((k, exc) for k in group)
-                continue
-            answers.update((k, (k.opportunity_id, k.contact_id) in existing) for k in group)
-        return [answers[k] for k in keys]
+            existing = await client.existing_contact_roles(
+                [(k.opportunity_id, k.contact_id) for k in group]
+            )
+            return [(k, (k.opportunity_id, k.contact_id) in existing) for k in group]
+
+        return await self._per_group(keys, lambda k: k.integration_id, answer)
 
 
 def _batch_for(batch: Batch[DefaultAssociation], pair: Pair) -> Batch[DefaultAssociation]:
