@@ -11,9 +11,12 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from strawberry.aiohttp.views import GraphQLView
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types.execution import ExecutionResult
 
-from gql import auth, graphiql
+from gql import auth, graphiql, http_guard
 from gql.context import Context
+from gql.errors import coded
 from gql.loaders import Loaders
 from gql.schema import build_schema
 from gql.settings import Settings
@@ -32,6 +35,14 @@ TRANSPORT = web.AppKey("transport", HttpTransport)
 
 
 class CrmGraphView(GraphQLView[Context, None]):
+    async def process_result(
+        self, request: web.Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        # Every result passes here, whichever step failed (parse, validation, execution).
+        if result.errors:
+            result.errors = [coded(e) for e in result.errors]
+        return await super().process_result(request, result)
+
     async def render_graphql_ide(self, request: web.Request) -> web.Response:
         # Our own page with assets served by the app: Strawberry's loads them from a CDN.
         return web.Response(text=graphiql.page(request.app[SETTINGS]), content_type="text/html")
@@ -95,7 +106,12 @@ def build_app(settings: Settings | None = None) -> web.Application:
         log.warning("CRMGRAPH_API_KEYS is empty: every GraphQL request will be refused")
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[auth.middleware(keys, ide_enabled=settings.graphiql)],
+        # The guard is outermost: whatever goes wrong inside answers JSON with a code.
+        middlewares=[
+            http_guard.guard(settings),
+            auth.middleware(keys, ide_enabled=settings.graphiql),
+            http_guard.request_shape(settings),
+        ],
     )
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_resources)

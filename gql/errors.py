@@ -1,20 +1,18 @@
 """GraphQL error codes, and the one place errors get their ``extensions``.
 
-Resolvers raise ``ApiError`` (our own refusals) or let a ``ProviderError`` through; the
-``ErrorCodes`` extension turns each into a GraphQL error with ``extensions.code`` (and the
-provider's message and request id), gives parse and validation errors a code too, and masks
-anything unexpected so no stack trace or internal message reaches a caller.
+Resolvers raise ``ApiError`` (our own refusals) or let a ``ProviderError`` through; ``coded``
+turns each into a GraphQL error with ``extensions.code`` (and the provider's message and request
+id), gives parse, validation and variable errors a code too, and masks anything unexpected so
+no stack trace or internal message reaches a caller. The view applies it to every result.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 
 from providers import errors as pe
 
@@ -35,6 +33,12 @@ class Code(enum.StrEnum):
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     UPSTREAM_ERROR = "UPSTREAM_ERROR"
     UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE"
+    # Refusals of the HTTP request itself, before GraphQL runs (gql/http_guard.py).
+    BAD_REQUEST = "BAD_REQUEST"
+    BATCH_TOO_LARGE = "BATCH_TOO_LARGE"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
@@ -84,27 +88,53 @@ def provider_extensions(exc: pe.ProviderError) -> dict[str, Any]:
     return ext
 
 
-def _coded(error: GraphQLError) -> GraphQLError:
+_MAX_MESSAGE = 500  # a message never echoes megabytes of a caller's input back
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= _MAX_MESSAGE else message[:_MAX_MESSAGE] + "..."
+
+
+# graphql-core's wording (3.2 and 3.3) when a variable's value does not fit its type.
+_COERCION_WORDS = ("got invalid value", "has invalid value", "was not provided", "must not be null")
+
+
+def _document_code(error: GraphQLError) -> Code:
+    """The code of an error graphql-core raised about the document or the variables."""
+    message = error.message
+    if message.startswith("Syntax Error") or "Document contains more than" in message:
+        return Code.GRAPHQL_PARSE_FAILED
+    # Coercing a variable's value (not the document's use of variables) is the caller's input.
+    if message.startswith("Variable '$") and any(words in message for words in _COERCION_WORDS):
+        return Code.BAD_USER_INPUT
+    if error.path:  # raised while executing a field, e.g. a null for a non-null argument
+        return Code.BAD_USER_INPUT
+    return Code.GRAPHQL_VALIDATION_FAILED
+
+
+def coded(error: GraphQLError) -> GraphQLError:
+    """The error as the caller sees it: with ``extensions.code``, masked if unexpected."""
     original = error.original_error
     if isinstance(original, ApiError):
-        ext = {"code": original.code.value, **original.extensions}
-        message = original.message
+        ext, message = {"code": original.code.value, **original.extensions}, original.message
     elif isinstance(original, pe.ProviderError):
         ext, message = provider_extensions(original), original.message
-    elif original is None:
-        if error.extensions and "code" in error.extensions:
-            return error
-        # Parse errors arrive without a path; validation errors name the operation's nodes.
-        syntax = error.message.startswith("Syntax Error")
-        code = Code.GRAPHQL_PARSE_FAILED if syntax else Code.GRAPHQL_VALIDATION_FAILED
-        if error.path or error.message.startswith("Variable '$"):
-            code = Code.BAD_USER_INPUT
-        ext, message = {"code": code.value}, error.message
+    elif original is None or isinstance(original, GraphQLError):
+        # graphql-core's own errors (parse, validation, variable coercion); 3.3 wraps some
+        # in another GraphQLError.
+        # in another GraphQLError: the outer one has the message that names the variable.
+        given = (
+            {**(original.extensions or {}), **(error.extensions or {})}
+            if original
+            else (error.extensions or {})
+        )
+        ext = dict(given) if "code" in given else {"code": _document_code(error).value}
+        message = error.message
     else:
         log.error("unexpected error in %s", error.path, exc_info=original)
         ext, message = {"code": Code.INTERNAL_SERVER_ERROR.value}, "Unexpected error."
     return GraphQLError(
-        message,
+        _short(message),
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
@@ -112,11 +142,3 @@ def _coded(error: GraphQLError) -> GraphQLError:
         original_error=None,
         extensions=ext,
     )
-
-
-class ErrorCodes(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [_coded(e) for e in result.errors]

@@ -17,7 +17,6 @@ errors as text. ``guard(settings)`` sits outside all of that and:
 
 from __future__ import annotations
 
-import enum
 import json
 import logging
 from collections.abc import Mapping
@@ -28,6 +27,7 @@ from aiohttp.typedefs import Handler, Middleware
 
 from gql import auth
 from gql.errors import Code
+from gql.graphiql import STATIC_URL
 from gql.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,30 +36,15 @@ GRAPHQL_PATH = "/graphql"
 _SHOWN = 200  # longest piece of a caller's input echoed in a message
 
 
-class HttpCode(enum.StrEnum):
-    """Codes of refusals made before GraphQL runs (the request itself, not the document)."""
-
-    BAD_REQUEST = "BAD_REQUEST"
-    BATCH_TOO_LARGE = "BATCH_TOO_LARGE"
-    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
-    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
-    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
-    NOT_FOUND = Code.NOT_FOUND.value
-    UNAUTHENTICATED = Code.UNAUTHENTICATED.value
-    FORBIDDEN = Code.FORBIDDEN.value
-    RATE_LIMITED = Code.RATE_LIMITED.value
-    INTERNAL_SERVER_ERROR = Code.INTERNAL_SERVER_ERROR.value
-
-
-_STATUS_CODES: dict[int, HttpCode] = {
-    400: HttpCode.BAD_REQUEST,
-    401: HttpCode.UNAUTHENTICATED,
-    403: HttpCode.FORBIDDEN,
-    404: HttpCode.NOT_FOUND,
-    405: HttpCode.METHOD_NOT_ALLOWED,
-    413: HttpCode.PAYLOAD_TOO_LARGE,
-    415: HttpCode.UNSUPPORTED_MEDIA_TYPE,
-    429: HttpCode.RATE_LIMITED,
+_STATUS_CODES: dict[int, Code] = {
+    400: Code.BAD_REQUEST,
+    401: Code.UNAUTHENTICATED,
+    403: Code.FORBIDDEN,
+    404: Code.NOT_FOUND,
+    405: Code.METHOD_NOT_ALLOWED,
+    413: Code.PAYLOAD_TOO_LARGE,
+    415: Code.UNSUPPORTED_MEDIA_TYPE,
+    429: Code.RATE_LIMITED,
 }
 
 
@@ -69,7 +54,7 @@ class Refusal(Exception):
     def __init__(
         self,
         status: int,
-        code: HttpCode,
+        code: Code,
         message: str,
         *,
         headers: Mapping[str, str] | None = None,
@@ -90,7 +75,7 @@ class Refusal(Exception):
 
 def error_response(
     status: int,
-    code: HttpCode,
+    code: Code,
     message: str,
     *,
     headers: Mapping[str, str] | None = None,
@@ -111,7 +96,7 @@ def _shown(value: str) -> str:
 
 
 def _bad(message: str, **extensions: Any) -> Refusal:
-    return Refusal(400, HttpCode.BAD_REQUEST, message, **extensions)
+    return Refusal(400, Code.BAD_REQUEST, message, **extensions)
 
 
 # --- the request's shape, checked before the view parses it -------------------------------
@@ -145,6 +130,10 @@ def _check_operation(operation: Mapping[str, Any], where: str) -> None:
         if value is not None and not isinstance(value, kind):
             expected = "an object" if kind is dict else "a string"
             raise _bad(f"{where}`{key}` must be {expected} or null")
+    name = operation.get("operationName")
+    if name is not None and len(name) > len(query):
+        # A name the document cannot contain; refused here so it is never echoed back whole.
+        raise _bad(f"{where}`operationName` names no operation of the document")
 
 
 def _check_body(data: Any, max_operations: int) -> None:
@@ -160,7 +149,7 @@ def _check_body(data: Any, max_operations: int) -> None:
     if len(data) > max_operations:
         raise Refusal(
             400,
-            HttpCode.BATCH_TOO_LARGE,
+            Code.BATCH_TOO_LARGE,
             f"the batch has {len(data)} operations; at most {max_operations} are accepted "
             "in one request",
             limit=max_operations,
@@ -183,7 +172,8 @@ def _check_query_string(request: web.Request) -> None:
 async def _check_request(request: web.Request, max_operations: int) -> None:
     if request.method == "GET" and "query" in request.query:
         _check_query_string(request)
-    elif request.method == "POST" and request.content_type == "application/json":
+    elif request.method == "POST" and "application/json" in request.content_type:
+        # The view's own test: it parses any such body as JSON.
         # Read once: aiohttp keeps the body for the view (and raises 413 past the limit).
         _check_body(_load_json(await request.read(), "the request body"), max_operations)
 
@@ -194,53 +184,56 @@ async def _check_request(request: web.Request, max_operations: int) -> None:
 def _from_reason(status: int, reason: str) -> Refusal:
     """Strawberry's plain-text refusals (``strawberry.http``), by their reason."""
     if reason == "Too many operations":
-        return Refusal(400, HttpCode.BATCH_TOO_LARGE, "the batch has too many operations")
+        return Refusal(400, Code.BATCH_TOO_LARGE, "the batch has too many operations")
     if reason == "Unsupported content type":
         return Refusal(
             415,
-            HttpCode.UNSUPPORTED_MEDIA_TYPE,
+            Code.UNSUPPORTED_MEDIA_TYPE,
             "send the request as application/json (or a query over GET)",
         )
     if reason.endswith("are not allowed when using GET"):
         kind = reason.split(" ", 1)[0]
         return Refusal(
             405,
-            HttpCode.METHOD_NOT_ALLOWED,
+            Code.METHOD_NOT_ALLOWED,
             f"{kind} are only accepted over POST",
             headers={"Allow": "POST"},
         )
     if status == 405:
         return Refusal(
             405,
-            HttpCode.METHOD_NOT_ALLOWED,
+            Code.METHOD_NOT_ALLOWED,
             "GraphQL accepts GET (queries) and POST requests",
             headers={"Allow": "GET, POST"},
         )
     if reason == "Can't get GraphQL operation type":
         return _bad("the document has no operation to run")
     if reason.startswith("Unknown operation named"):
-        return _bad(f"operationName names no operation of the document: {_shown(reason)}")
+        return _bad(f"{_shown(reason)} operationName must name an operation of the document")
     if reason == "No GraphQL query found in the request":
         return _bad("the request has no GraphQL query: give `query`")
     if reason == "Unable to parse request body as JSON":
         return _bad("the request is not valid JSON")
-    code = _STATUS_CODES.get(status, HttpCode.BAD_REQUEST)
+    code = _STATUS_CODES.get(status, Code.BAD_REQUEST)
     return Refusal(status, code, _shown(reason) or f"the request was refused ({status})")
 
 
-def _from_http_exception(exc: web.HTTPException) -> Refusal:
+def _from_http_exception(exc: web.HTTPException, max_body: int) -> Refusal:
     headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
     if isinstance(exc, web.HTTPRequestEntityTooLarge):
         return Refusal(
-            413, HttpCode.PAYLOAD_TOO_LARGE, f"the request body is too large: {exc.text}"
+            413,
+            Code.PAYLOAD_TOO_LARGE,
+            f"the request body is over the limit of {max_body} bytes",
+            limit=max_body,
         )
     if isinstance(exc, web.HTTPNotFound):
-        return Refusal(404, HttpCode.NOT_FOUND, "no such path: GraphQL is served at /graphql")
+        return Refusal(404, Code.NOT_FOUND, "no such path: GraphQL is served at /graphql")
     if isinstance(exc, web.HTTPMethodNotAllowed):
         return Refusal(
-            405, HttpCode.METHOD_NOT_ALLOWED, f"{exc.method} is not allowed here", headers=headers
+            405, Code.METHOD_NOT_ALLOWED, f"{exc.method} is not allowed here", headers=headers
         )
-    code = _STATUS_CODES.get(exc.status, HttpCode.BAD_REQUEST)
+    code = _STATUS_CODES.get(exc.status, Code.BAD_REQUEST)
     return Refusal(exc.status, code, exc.reason, headers=headers)
 
 
@@ -259,29 +252,25 @@ def _normalized(response: web.StreamResponse) -> web.StreamResponse:
         reason = ""
     if response.status >= 500:
         log.error("non-JSON %d answer: %s", response.status, _shown(reason))
-        return error_response(500, HttpCode.INTERNAL_SERVER_ERROR, "Unexpected error.")
+        return error_response(500, Code.INTERNAL_SERVER_ERROR, "Unexpected error.")
     return _from_reason(response.status, reason).response()
 
 
 def guard(settings: Settings) -> Middleware:
-    """The middleware; put it first in ``web.Application(middlewares=[...])``."""
-    keys = settings.api_key_map()
-    max_operations = settings.max_operations_per_request
+    """The outermost middleware: refusals and failures from anywhere inside answer JSON."""
+    max_body = settings.max_body_bytes
 
     @web.middleware
     async def http_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
-            if request.path == GRAPHQL_PATH and (
-                auth.tenant_for(request.headers.get("Authorization"), keys) is not None
-            ):
-                await _check_request(request, max_operations)
             response = await handler(request)
         except Refusal as refusal:
             return refusal.response()
         except web.HTTPException as exc:
-            if exc.status < 400:
+            # The explorer's assets answer a plain 404 that says how to install them.
+            if exc.status < 400 or request.path.startswith(STATIC_URL):
                 raise
-            return _from_http_exception(exc).response()
+            return _from_http_exception(exc, max_body).response()
         except web.RequestPayloadError:
             # A body aiohttp could not read: a bad Content-Encoding, a broken chunked stream.
             return _bad("the request body could not be read (check Content-Encoding)").response()
@@ -289,8 +278,23 @@ def guard(settings: Settings) -> Middleware:
             raise  # the caller went away: nobody to answer
         except Exception:
             log.exception("unexpected error answering %s %s", request.method, request.path)
-            return error_response(500, HttpCode.INTERNAL_SERVER_ERROR, "Unexpected error.")
+            return error_response(500, Code.INTERNAL_SERVER_ERROR, "Unexpected error.")
+        if request.path.startswith(STATIC_URL):
+            return response
         return _normalized(response)
 
-    http_guard.crmgraph_http_guard = True  # type: ignore[attr-defined]
     return http_guard
+
+
+def request_shape(settings: Settings) -> Middleware:
+    """After authentication: the GraphQL request's shape, checked before the view parses it
+    (so callers without a valid key never make us read a body)."""
+    max_operations = settings.max_operations_per_request
+
+    @web.middleware
+    async def check_shape(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path == GRAPHQL_PATH and auth.TENANT in request:
+            await _check_request(request, max_operations)
+        return await handler(request)
+
+    return check_shape

@@ -14,13 +14,13 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.info import Info
 
-from gql.errors import ApiError, Code, ErrorCodes
+from gql.document_limits import DocumentLimits
+from gql.errors import ApiError, Code
 from gql.resolvers.associations import AssociationMutations
 from gql.resolvers.integrations import IntegrationMutations, IntegrationQueries
 from gql.resolvers.records import RecordQueries
@@ -63,14 +63,14 @@ def build_schema(settings: Settings | None = None) -> CrmGraphSchema:
     settings = settings or Settings()
     # Factories, not instances: Strawberry builds fresh extensions for every request.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
-        ErrorCodes,
+        # First: it refuses what would make the limiters below expensive.
+        lambda: DocumentLimits(max_expanded_fields=settings.max_expanded_fields),
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        # Their LRU caches live at module level, shared by every request: a document seen
-        # before is not parsed or validated again.
+        # Its LRU cache lives at module level, shared by every request: a document seen
+        # before is not parsed again.
         lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

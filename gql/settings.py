@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 5_000
+    max_expanded_fields: int = 5_000  # fields a document selects once fragments are expanded
     introspection: bool = True
     graphiql: bool = True
     # Sandbox only: the development key GraphiQL sends unless the user changes it.

@@ -14,10 +14,15 @@ _HUBSPOT_ASSOCIATION_TYPE = re.compile(r"^(?:[a-z0-9_]{1,100}|[0-9]{1,10})$")
 _GHL_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
+def shown(value: str) -> str:
+    """A caller's value as an error message may quote it: never more than 80 characters."""
+    return repr(value if len(value) <= 80 else value[:80] + "...")
+
+
 def _check(pattern: re.Pattern[str], value: str, what: str, hint: str) -> str:
-    if not pattern.match(value):
-        shown = value if len(value) <= 80 else value[:80] + "..."
-        raise bad_input(f"{what} {shown!r} is not valid: {hint}", field=what)
+    # fullmatch: with match, "$" would also accept a value ending in a newline.
+    if not pattern.fullmatch(value):
+        raise bad_input(f"{what} {shown(value)} is not valid: {hint}", field=what)
     return value
 
 

@@ -21,19 +21,20 @@ async def client_for(info: Info, integration_id: str, client_type: type[C], oper
     ctx = info.context
     found = await ctx.loaders.integrations.load(integration_id)
     if found is None:
-        raise ApiError(Code.NOT_FOUND, f"no integration with id {integration_id!r}")
+        raise ApiError(Code.NOT_FOUND, f"no integration with id {check.shown(integration_id)}")
     integration, connection = found
     if not integration.is_enabled:
         raise ApiError(
             Code.INTEGRATION_DISABLED,
-            f"integration {integration_id!r} is disabled; enable it with updateCrmIntegration",
+            f"integration {check.shown(integration_id)} is disabled; enable it with "
+            "updateCrmIntegration",
         )
     if CLIENTS[integration.provider] is not client_type:
         supported = [p.name for p, c in CLIENTS.items() if c is client_type]
         raise ApiError(
             Code.UNSUPPORTED_PROVIDER,
             f"{operation} works on {', '.join(supported)} integrations; "
-            f"{integration_id!r} is {integration.provider.name}",
+            f"{check.shown(integration_id)} is {integration.provider.name}",
             provider=integration.provider.name,
         )
     return client_type(ctx.transport, connection)
@@ -46,10 +47,12 @@ async def readable(
     ctx = info.context
     found = await ctx.loaders.integrations.load(integration_id)
     if found is None:
-        raise ApiError(Code.NOT_FOUND, f"no integration with id {integration_id!r}")
+        raise ApiError(Code.NOT_FOUND, f"no integration with id {check.shown(integration_id)}")
     integration = found[0]
     if not integration.is_enabled:
-        raise ApiError(Code.INTEGRATION_DISABLED, f"integration {integration_id!r} is disabled")
+        raise ApiError(
+            Code.INTEGRATION_DISABLED, f"integration {check.shown(integration_id)} is disabled"
+        )
     if integration.provider is CrmProvider.HUBSPOT:
         check.hubspot_object_type(object_type, "objectType")
         check.hubspot_object_type(to_type, "toObjectType")

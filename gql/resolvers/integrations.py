@@ -22,6 +22,8 @@ from providers.domain import Credentials, CrmProvider
 from providers.errors import InvalidRequest
 from providers.salesforce.client import validate_instance_url
 
+MAX_SECRET_CHARS = 16 * 1024  # OAuth tokens run to a few KiB; anything larger is not one
+
 
 def _config(value: Any) -> CrmConfig | None:
     if value is None:
@@ -43,6 +45,13 @@ def _credentials(value: CrmCredentialsInput | None) -> Credentials | None:
         return None
     if not value.access_token.strip():
         raise bad_input("credentials.accessToken is empty", field="credentials.accessToken")
+    for name in ("access_token", "refresh_token", "client_id", "client_secret"):
+        secret = getattr(value, name)
+        if secret is not None and len(secret) > MAX_SECRET_CHARS:
+            raise bad_input(
+                f"credentials.{name} is longer than {MAX_SECRET_CHARS} characters",
+                field=f"credentials.{name}",
+            )
     return Credentials(
         value.access_token, value.refresh_token, value.client_id, value.client_secret
     )
@@ -72,7 +81,7 @@ def _location_id(value: str | None) -> str | None:
 
 
 def _not_found(id: str) -> ApiError:
-    return ApiError(Code.NOT_FOUND, f"no integration with id {id!r}")
+    return ApiError(Code.NOT_FOUND, f"no integration with id {check.shown(id)}")
 
 
 @strawberry.type

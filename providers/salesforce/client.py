@@ -44,7 +44,9 @@ def validate_instance_url(url: str | None, *, allow_insecure: bool) -> str:
         raise InvalidRequest("a Salesforce integration needs an instanceUrl", provider="salesforce")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidRequest(f"instanceUrl {url!r} is not an http(s) URL", provider="salesforce")
+        raise InvalidRequest(
+            f"instanceUrl {url[:100]!r} is not an http(s) URL", provider="salesforce"
+        )
     if parts.username or parts.password:
         raise InvalidRequest("instanceUrl must not carry credentials", provider="salesforce")
     if allow_insecure:
@@ -58,7 +60,7 @@ def validate_instance_url(url: str | None, *, allow_insecure: bool) -> str:
     if parts.scheme != "https" or is_ip or not host.endswith(_SALESFORCE_HOSTS):
         raise InvalidRequest(
             f"instanceUrl must be https on a Salesforce host (such as "
-            f"https://yourorg.my.salesforce.com), not {url!r}",
+            f"https://yourorg.my.salesforce.com), not {url[:100]!r}",
             provider="salesforce",
         )
     return f"https://{parts.netloc}".rstrip("/")

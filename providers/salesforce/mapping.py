@@ -89,9 +89,9 @@ def rules_table() -> list[tuple[str, str, str]]:
 
 
 def check_id(value: str, what: str) -> str:
-    if not _SALESFORCE_ID.match(value):
+    if not _SALESFORCE_ID.fullmatch(value):
         raise InvalidRequest(
-            f"{what} {value!r} is not a Salesforce record id (15 or 18 letters and digits)",
+            f"{what} {value[:40]!r} is not a Salesforce record id (15 or 18 letters and digits)",
             provider="salesforce",
         )
     return value

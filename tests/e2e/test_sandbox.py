@@ -45,7 +45,7 @@ def test_the_readme_has_an_example_per_mutation():
 
 
 async def test_every_readme_example_runs_against_the_sandbox(sandbox):
-    stack, api = sandbox
+    _, api = sandbox
     listed = await api.data("{ crmIntegrations { id provider } }")
     assert {i["id"] for i in listed["crmIntegrations"]} == set(INTEGRATION_IDS.values())
     for example in readme_examples():

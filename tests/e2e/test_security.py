@@ -32,8 +32,9 @@ async def test_request_bodies_have_a_size_limit(tmp_path):
     client = await serve(make_settings(str(tmp_path / "db"), max_body_bytes=4096))
     try:
         big = "{ crmIntegrations { id } }" + " " * 10_000
-        response = await client.post("/graphql", json={"query": big},
-                                     headers={"Authorization": f"Bearer {KEYS['acme']}"})
+        response = await client.post(
+            "/graphql", json={"query": big}, headers={"Authorization": f"Bearer {KEYS['acme']}"}
+        )
         assert response.status == 413
     finally:
         await client.close()
@@ -59,12 +60,14 @@ async def test_a_redirect_from_upstream_is_not_followed(tmp_path):
     try:
         api = Api(client)
         integration = await api.create_integration(
-            "SALESFORCE", instance_url=str(upstream.make_url("")).rstrip("/"))
+            "SALESFORCE", instance_url=str(upstream.make_url("")).rstrip("/")
+        )
         error = await api.error(
             """mutation($id: ID!) { createAssociation(integrationId: $id, input: {
                  entityId: "001000000000001AAA", entity: ACCOUNTS,
                  associations: {contacts: [{id: "003000000000001AAA"}]}}) { entityId } }""",
-            {"id": integration})
+            {"id": integration},
+        )
         assert error["extensions"]["code"] == "UPSTREAM_ERROR"
         assert followed == []
     finally:
@@ -80,11 +83,15 @@ async def test_secrets_never_reach_logs_or_the_database(api, hubspot, caplog):
     await api.data(
         """mutation($id: ID!) { createDefaultAssociation(integrationId: $id,
              fromObjectType: "contacts", fromObjectId: "1", toObjectType: "companies",
-             toObjectId: "1001") { status } }""", {"id": integration})
+             toObjectId: "1001") { status } }""",
+        {"id": integration},
+    )
     revoked = await api.create_integration("HUBSPOT", token="pat-REVOKED-SECRET-456")
     await api.post(
         """mutation($id: ID!) { createDefaultAssociation(integrationId: $id,
              fromObjectType: "contacts", fromObjectId: "1", toObjectType: "companies",
-             toObjectId: "1001") { status } }""", {"id": revoked})
+             toObjectId: "1001") { status } }""",
+        {"id": revoked},
+    )
     assert "SECRET" not in caplog.text
     assert "VERY-SECRET" not in str(await api.post("{ crmIntegrations { id name config } }"))

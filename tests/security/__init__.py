@@ -1,0 +1,1 @@
+"""Hostile and malformed input: the corpus, and the HTTP guard that answers it in JSON."""
