@@ -18,24 +18,30 @@ them in reply headers; this module turns both into a wait before each call, or a
 Two layers:
 
 ``Budget`` is the pure core: no I/O, no clock of its own, every method takes ``now``. It keeps
-a rolling window as the sorted list of the times its calls were (or are promised to be) sent,
-and answers ``reserve(now) -> wait``: the k-th call may go once the (k - max)-th call has left
-the window. Promising future slots up front is what makes it fair (first come, first served)
-and lets a caller learn at once that its wait would be too long. ``observe(headers, now)``
-folds in what the provider reports: its figures win over the configured ones, and calls the
-provider counted that this budget did not (another process, another app) fill the window.
+the calls that still count in the rolling window as ``Slot``s. ``reserve(now)`` counts a call
+and gives it a slot time, ``slot.at - now`` being the wait: the k-th call may go once the
+(k - max)-th call has left the window. Promising future slots up front is what makes it fair
+(first come, first served) and lets a caller learn at once that its wait would be too long.
+``observe(headers, now)`` settles a call when its reply is back, and folds in what the
+provider reports: its figures win over the configured ones, and calls the provider counted
+that this budget did not (another process, another app) fill the window.
 
 ``RateLimiter`` is the async registry: one ``Budget`` per ``LimitKey`` (provider, integration
-and, for HighLevel, location), ``await acquire(key, max_wait=...)`` sleeping the budget's wait
-or raising ``RateLimited``, ``observe(key, headers)`` after each reply, and ``middleware(...)``
-to plug both into an aiohttp request. Under asyncio the reservation is taken without awaiting,
-so any number of coroutines acquiring at once get distinct slots and never overfill a window.
+and, for HighLevel, location), ``await acquire(key, max_wait=...)`` sleeping until the slot or
+raising ``RateLimited``, ``observe(key, headers)`` after each reply, and ``middleware(...)`` to
+plug both into an aiohttp request. Under asyncio a reservation is taken without awaiting, so
+any number of coroutines acquiring at once get distinct slots and never overfill a window.
 
-Two choices keep it on the safe side of the provider's own counting:
+Three choices keep it on the safe side of the provider's own counting:
 
-* The provider counts a call when it receives it, a little after the limiter let it go. The
-  window is therefore widened by ``ProviderLimits.margin_seconds``: as long as a call reaches
-  the provider within that margin, the provider never sees more than ``burst`` in its window.
+* The provider counts a call when it receives it, some time between the limiter letting it go
+  and the reply coming back. A call therefore counts here from the moment it is sent until
+  its reply is back, and then for one more window: the provider forgets it no later than this
+  budget does, whatever the latency. The slot times promised up front assume calls in flight
+  are answered at once; when a slot comes due, ``Budget.confirm`` checks it against the calls
+  really sent and answered, and pushes it later if they are still counting.
+* ``ProviderLimits.margin_seconds`` widens the window a little, against a provider that counts
+  in coarser steps than this module does.
 * The daily count is a rolling 24 hours (in buckets of ``DAY_BUCKET_SECONDS``). Whether the
   provider resets at midnight (HubSpot) or keeps a rolling day (Salesforce), the calls it
   counts are a subset of the last 24 hours, so the local count never runs below its own; when
@@ -45,14 +51,13 @@ Two choices keep it on the safe side of the provider's own counting:
 from __future__ import annotations
 
 import asyncio
-import bisect
 import math
 import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from providers.domain import Connection, CrmProvider
 from providers.errors import RateLimited, RateScope
@@ -77,8 +82,10 @@ class ProviderLimits:
     """The limits a budget starts from, until the provider's headers say otherwise.
 
     ``burst`` calls per ``interval_seconds`` (``None``: no burst limit), ``daily`` calls per
-    day (``None``: unknown until a reply reports it). ``margin_seconds`` widens the window to
-    cover the time between the limiter letting a call go and the provider receiving it.
+    day (``None``: unknown until a reply reports it). ``margin_seconds`` widens the window.
+    Latency is covered already (a call counts until its reply is back); the margin hedges
+    against what the providers leave undocumented: how their rolling windows treat a call at
+    the boundary, and how finely they count.
     Override per provider (``RateLimiter(limits=...)``) or per integration
     (``RateLimiter.configure``), e.g. ``replace(DEFAULT_LIMITS["hubspot"], burst=190)`` for a
     HubSpot Professional account.
@@ -87,7 +94,7 @@ class ProviderLimits:
     burst: int | None = None
     interval_seconds: float = 10.0
     daily: int | None = None
-    margin_seconds: float = 0.5
+    margin_seconds: float = 0.25
 
     def __post_init__(self) -> None:
         if self.burst is not None and self.burst < 1:
@@ -286,23 +293,49 @@ class RollingDay:
             self._total -= self._buckets.popleft().calls
 
 
+SlotState = Literal["waiting", "sent", "done"]
+
+
+@dataclass(eq=False)
+class Slot:
+    """One call a budget admitted.
+
+    ``at`` is when the call may go while ``waiting``, when it went once ``sent``, and when its
+    reply came back once ``done``. A done call counts in the window until ``at + window``; a
+    sent one counts for as long as it has no reply, since the provider may receive it at any
+    moment until then.
+    """
+
+    at: float
+    reserved_at: float
+    state: SlotState = "waiting"
+    turn: int = 0  # its place in line: slots are reserved in this order
+
+
 @dataclass
 class Budget:
     """One account's burst window and daily quota (pure: every method is handed ``now``).
 
-    ``reserve`` counts one call and answers how long to wait before sending it;
-    ``observe`` must follow every call ``reserve`` admitted (with ``headers=None`` when no
-    reply came back), and ``cancel`` undoes a reservation whose call was never sent.
+    A call goes through ``reserve`` (counted, given a slot time), ``confirm`` at that time
+    (checked against what was really sent meanwhile; it may push the slot later), and
+    ``observe`` when its reply is back (``headers=None`` when none came). ``cancel`` undoes a
+    reservation whose call was never sent.
+
+    Counting a sent call until its reply is back, and only then for one more window, makes the
+    schedule safe whatever the latency: the provider received the call before it replied, so
+    it forgets it no later than this budget does. The slot times ``reserve`` promises assume
+    calls in flight are answered at once; ``confirm`` corrects them when they are not.
     """
 
     burst: int | None
     interval_seconds: float
     daily: int | None
     margin_seconds: float
-    in_flight: int = 0  # admitted and not yet observed or cancelled
+    in_flight: int = 0  # reserved and not yet observed or cancelled
     day: RollingDay = field(default_factory=RollingDay)
-    _sends: list[float] = field(default_factory=list, repr=False)  # sorted send times
+    _slots: list[Slot] = field(default_factory=list, repr=False)  # those still counting
     _blocked_until: float = field(default=-math.inf, repr=False)
+    _turns: int = field(default=0, repr=False)
 
     @classmethod
     def from_limits(cls, limits: ProviderLimits) -> Budget:
@@ -322,47 +355,84 @@ class Budget:
         """The rolling window as the limiter keeps it: the provider's, plus the margin."""
         return self.interval_seconds + self.margin_seconds
 
-    def reserve(self, now: float, *, max_wait: float = math.inf) -> float:
-        """Count one call and return the seconds to wait before sending it.
+    def reserve(self, now: float, *, max_wait: float = math.inf) -> Slot:
+        """Count one call and give it a slot; ``slot.at - now`` is the wait before it goes.
 
-        Raises ``OverBudget`` without counting anything when the daily quota is spent
-        (``scope="daily"``) or when the wait would exceed ``max_wait`` (``scope="burst"``).
+        First come, first served: the k-th call waiting gets the time when the (k - burst)-th
+        call before it leaves the window. Raises ``OverBudget`` without counting anything when
+        the daily quota is spent (``scope="daily"``) or when the wait would exceed
+        ``max_wait`` (``scope="burst"``).
         """
         if self.daily is not None and self.day.total(now) >= self.daily:
             raise OverBudget("daily", self.day.frees_in(now))
-        at = self._next_slot(now)
+        at = max(now, self._blocked_until)
+        if self.burst is not None:
+            self._forget(now)
+            # A call in flight (or late to wake) counts from now on; a done one from its reply.
+            starts = sorted(s.at if s.state == "done" else max(s.at, now) for s in self._slots)
+            if len(starts) >= self.burst:
+                at = max(at, starts[-self.burst] + self.window)
         if at - now > max_wait:
             raise OverBudget("burst", at - now)
+        self._turns += 1
+        slot = Slot(at, now, turn=self._turns)
         if self.burst is not None:
-            bisect.insort(self._sends, at)
+            self._slots.append(slot)
         self.day.add(now)
         self.in_flight += 1
-        return at - now
+        return slot
 
-    def cancel(self, reserved_at: float, wait: float) -> None:
-        """Undo ``reserve(reserved_at)`` that answered ``wait``: its call was never sent."""
-        if self.burst is not None and self._sends:
-            at = reserved_at + wait
-            i = bisect.bisect_left(self._sends, at)
-            # The send time itself, give or take float rounding: the nearest entry.
-            nearest = min(
-                (j for j in (i - 1, i) if 0 <= j < len(self._sends)),
-                key=lambda j: abs(self._sends[j] - at),
-            )
-            del self._sends[nearest]
-        self.day.remove(reserved_at)
+    def confirm(self, slot: Slot, now: float) -> float:
+        """Seconds ``slot`` must still wait; 0 means it goes now (and is counted as sent).
+
+        Whether it may go counts only the calls really sent or answered: the other slots
+        still waiting confirm themselves when their time comes. When it may not, it takes its
+        turn again behind the slots reserved before it, as ``reserve`` would place it.
+        """
+        due = max(slot.at, self._blocked_until)
+        if now < due:
+            return due - now
+        if self.burst is not None:
+            self._forget(now)
+            # Since when each call counts: a call in flight may reach the provider any moment.
+            counted = [
+                now if s.state == "sent" else s.at
+                for s in self._slots
+                if s is not slot and s.state != "waiting"
+            ]
+            if len(counted) >= self.burst:
+                ahead = [
+                    max(s.at, now)
+                    for s in self._slots
+                    if s.state == "waiting" and s.turn < slot.turn
+                ]
+                # Strictly after now: the burst-th latest start is no earlier than a counted
+                # call's, and a counted call leaves after now (in flight: now + window; done
+                # and not forgotten: at + window > now).
+                slot.at = sorted(counted + ahead)[-self.burst] + self.window
+                return slot.at - now
+        slot.at, slot.state = now, "sent"
+        return 0.0
+
+    def cancel(self, slot: Slot) -> None:
+        """Undo the reservation of a call that was never sent."""
+        if slot in self._slots:
+            self._slots.remove(slot)
+        self.day.remove(slot.reserved_at)
         self.in_flight = max(self.in_flight - 1, 0)
 
-    def observe(self, headers: Mapping[str, str] | None, now: float) -> None:
-        """Settle one admitted call, and adjust to what its reply reports.
+    def observe(
+        self, headers: Mapping[str, str] | None, now: float, slot: Slot | None = None
+    ) -> None:
+        """Settle one call (``slot``, else the oldest in flight), and adjust to its reply.
 
         The provider's maximum and interval replace the configured ones (they may raise the
         budget as well as lower it). When it counts more calls in its window, or in its day,
-        than this budget does, the difference is counted here too, as sent ``now``. When it
+        than this budget does, the difference is counted here too, as made ``now``. When it
         counts fewer for the day than this budget minus the calls still in flight, it has
         reset its day: its figure is adopted.
         """
-        self.in_flight = max(self.in_flight - 1, 0)
+        self._settle(slot, now)
         if headers is None:
             return
         seen = read_limit_headers(headers)
@@ -372,9 +442,8 @@ class Budget:
             self.burst = seen.burst_max
         if seen.burst_remaining is not None and self.burst is not None:
             theirs = max(self.burst - seen.burst_remaining, 0)
-            mine = self._sent_in_window(now)
-            for _ in range(theirs - mine):
-                bisect.insort(self._sends, now)
+            for _ in range(theirs - self.sent_in_window(now)):
+                self._slots.append(Slot(now, now, "done"))
         if seen.daily_max is not None:
             self.daily = seen.daily_max
         if seen.daily_remaining is not None and self.daily is not None:
@@ -388,24 +457,25 @@ class Budget:
             self._blocked_until = max(self._blocked_until, now + seen.retry_after)
 
     def sent_in_window(self, now: float) -> int:
-        """Calls counted in the window ending at ``now`` (promised later ones excluded)."""
-        return self._sent_in_window(now)
+        """Calls counting in the window at ``now``: in flight, or answered within it."""
+        self._forget(now)
+        return sum(s.state != "waiting" and s.at <= now for s in self._slots)
 
-    def _next_slot(self, now: float) -> float:
-        at = max(now, self._blocked_until)
-        if self.burst is None:
-            return at
-        # Sends at or before now - window no longer count anywhere from now on.
-        del self._sends[: bisect.bisect_right(self._sends, now - self.window)]
-        if len(self._sends) >= self.burst:
-            # The burst-th latest send must have left the window when this one goes.
-            at = max(at, self._sends[-self.burst] + self.window)
-        return at
+    def _settle(self, slot: Slot | None, now: float) -> None:
+        if slot is None:  # the caller did not keep its slot: settle the oldest in flight
+            sent = [s for s in self._slots if s.state == "sent"]
+            slot = min(sent, key=lambda s: s.at, default=None)
+        if slot is not None and slot.state != "done":
+            slot.at, slot.state = now, "done"
+        self.in_flight = max(self.in_flight - 1, 0)
 
-    def _sent_in_window(self, now: float) -> int:
-        return bisect.bisect_right(self._sends, now) - bisect.bisect_right(
-            self._sends, now - self.window
-        )
+    def _forget(self, now: float) -> None:
+        """Drop answered calls that have left the window for good.
+
+        The test is ``at + window <= now``, the very sum ``confirm`` and ``reserve`` compare
+        with ``now``: written as ``at <= now - window`` it could round the other way.
+        """
+        self._slots = [s for s in self._slots if s.state != "done" or s.at + self.window > now]
 
 
 # -- the async registry -----------------------------------------------------------------------
@@ -454,35 +524,35 @@ class RateLimiter:
             self._budgets[key] = budget
         return budget
 
-    async def acquire(self, key: LimitKey, *, max_wait: float) -> None:
+    async def acquire(self, key: LimitKey, *, max_wait: float) -> Slot:
         """Wait for the key's next slot, or raise ``RateLimited`` if it is beyond ``max_wait``.
 
-        Every successful ``acquire`` must be followed by one ``observe``. A caller cancelled
-        while waiting gives its slot back.
+        Every successful ``acquire`` must be followed by one ``observe``, ideally given the
+        returned slot. A caller cancelled while waiting gives its slot back.
         """
         budget = self.budget(key)
         now = self._clock()
+        deadline = now + max_wait
         try:
-            wait = budget.reserve(now, max_wait=max_wait)
+            slot = budget.reserve(now, max_wait=max_wait)
         except OverBudget as exc:
-            what = "daily quota" if exc.scope == "daily" else "rate limit"
-            raise RateLimited(
-                f"{key.provider} {what} reached: the call was not sent",
-                provider=key.provider,
-                retry_after=exc.retry_after,
-                scope=exc.scope,
-            ) from None
-        if wait <= 0:
-            return
+            raise self._refusal(key, exc) from None
         try:
-            await self._sleep(wait)
+            while (wait := budget.confirm(slot, now)) > 0:
+                if now + wait > deadline:  # calls in flight took longer than promised
+                    raise self._refusal(key, OverBudget("burst", wait))
+                await self._sleep(wait)
+                now = self._clock()
         except BaseException:
-            budget.cancel(now, wait)
+            budget.cancel(slot)
             raise
+        return slot
 
-    def observe(self, key: LimitKey, headers: Mapping[str, str] | None) -> None:
+    def observe(
+        self, key: LimitKey, headers: Mapping[str, str] | None, *, slot: Slot | None = None
+    ) -> None:
         """Settle one acquired call with its reply's headers (``None``: no reply came)."""
-        self.budget(key).observe(headers, self._clock())
+        self.budget(key).observe(headers, self._clock(), slot)
 
     def middleware(self, key: LimitKey, *, max_wait: float) -> ClientMiddlewareType:
         """An aiohttp client middleware (aiohttp >= 3.12) spending ``key``'s budget.
@@ -492,16 +562,26 @@ class RateLimiter:
         """
 
         async def limited(request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
-            await self.acquire(key, max_wait=max_wait)
+            slot = await self.acquire(key, max_wait=max_wait)
             headers: Mapping[str, str] | None = None
             try:
                 response = await handler(request)
                 headers = response.headers
                 return response
             finally:
-                self.observe(key, headers)
+                self.observe(key, headers, slot=slot)
 
         return limited
+
+    @staticmethod
+    def _refusal(key: LimitKey, exc: OverBudget) -> RateLimited:
+        what = "daily quota" if exc.scope == "daily" else "rate limit"
+        return RateLimited(
+            f"{key.provider} {what} reached: the call was not sent",
+            provider=key.provider,
+            retry_after=exc.retry_after,
+            scope=exc.scope,
+        )
 
 
 __all__ = [
@@ -513,6 +593,7 @@ __all__ = [
     "ProviderLimits",
     "RateLimiter",
     "RollingDay",
+    "Slot",
     "limit_key",
     "read_limit_headers",
 ]

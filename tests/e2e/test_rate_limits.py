@@ -37,9 +37,9 @@ from providers.salesforce.client import SalesforceClient
 TOKEN = "rate-limit-token"
 BURST, INTERVAL_MS = 10, 200
 CALLS = 50
-# The provider counts a call when it arrives, a little after the limiter let it go: the margin
-# covers that delay (loopback here; ProviderLimits defaults to 0.5 s for real networks).
-AT_THE_LIMIT = ProviderLimits(burst=BURST, interval_seconds=INTERVAL_MS / 1000, margin_seconds=0.1)
+# Exactly the emulator's limit, without the default margin: the limiter counts a call until its
+# reply is back, so however late the emulator receives it, its window cannot overflow.
+AT_THE_LIMIT = ProviderLimits(burst=BURST, interval_seconds=INTERVAL_MS / 1000, margin_seconds=0)
 
 
 class _LimitedRetryClient(RetryClient):
@@ -145,7 +145,7 @@ async def test_a_sustained_hubspot_load_at_the_limit_completes_without_a_429(hub
 async def test_the_limiter_learns_the_accounts_limits_from_the_first_reply(hubspot, session):
     # HubSpot's defaults (100 / 10 s) are far above this account's 10 / 200 ms: one reply's
     # X-HubSpot-RateLimit-* headers bring the budget down before the load starts.
-    limiter = RateLimiter({"hubspot": replace(DEFAULT_LIMITS["hubspot"], margin_seconds=0.1)})
+    limiter = RateLimiter({"hubspot": replace(DEFAULT_LIMITS["hubspot"], margin_seconds=0)})
     hubspot_connection = connection(CrmProvider.HUBSPOT)
     settings = ClientSettings(hubspot_base_url=hubspot.url)
     client = HubSpotClient(
