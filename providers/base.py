@@ -29,6 +29,7 @@ from providers.errors import (
     parse_json,
     retry_after_seconds,
 )
+from providers.ratelimit import RateLimiter, limit_key
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ class HttpTransport:
 
     session: aiohttp.ClientSession
     settings: ClientSettings = field(default_factory=ClientSettings)
+    limiter: RateLimiter = field(default_factory=RateLimiter)
 
     def __post_init__(self) -> None:
         self.retry_client = RetryClient(client_session=self.session, raise_for_status=False)
@@ -130,6 +132,8 @@ class ProviderClient:
         self.transport = transport
         self.connection = connection
         self.settings = transport.settings
+        if connection.rate_limits is not None:
+            transport.limiter.use_integration_limits(connection)
 
     def _base_url(self) -> str:
         raise NotImplementedError
@@ -178,6 +182,8 @@ class ProviderClient:
             data = json.dumps(json_body, separators=(",", ":")).encode()
             headers["Content-Type"] = "application/json"
         try:
+            limit = limit_key(self.connection, json_body=json_body, params=params)
+            max_wait = self.settings.max_retry_wait_seconds
             async with self.transport.retry_client.request(
                 method,
                 url,
@@ -187,6 +193,8 @@ class ProviderClient:
                 allow_redirects=False,
                 timeout=aiohttp.ClientTimeout(total=self.settings.timeout_seconds),
                 retry_options=self.transport.retry_policies[safe],
+                # Runs once per attempt: every retry waits for its own place in the budget.
+                middlewares=(self.transport.limiter.middleware(limit, max_wait=max_wait),),
             ) as response:
                 raw = await response.read()
                 status, reply_headers = response.status, response.headers

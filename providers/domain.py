@@ -29,6 +29,16 @@ class Credentials:
 
 
 @dataclass(frozen=True)
+class RateLimits:
+    """An integration's own limits where they differ from its provider's defaults (a HubSpot
+    Professional account: 190 requests per 10 s)."""
+
+    burst: int | None = None
+    interval_seconds: float | None = None
+    daily: int | None = None
+
+
+@dataclass(frozen=True)
 class Connection:
     """Everything a client needs to reach one CRM account."""
 
@@ -36,6 +46,7 @@ class Connection:
     provider: CrmProvider
     credentials: Credentials = field(repr=False)
     instance_url: str | None = None
+    rate_limits: RateLimits | None = None
 
 
 # --- HubSpot-style batches --------------------------------------------------------------

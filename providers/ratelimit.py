@@ -56,7 +56,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from providers.domain import Connection, CrmProvider
@@ -516,6 +516,21 @@ class RateLimiter:
         for key, budget in self._budgets.items():
             if (key.provider, key.integration_id) == (provider, integration_id):
                 budget.configure(limits)
+
+    def use_integration_limits(self, connection: Connection) -> None:
+        """Apply an integration's own ``RateLimits`` over its provider's defaults (once)."""
+        if connection.rate_limits is None:
+            return
+        provider, given = connection.provider.value, connection.rate_limits
+        base = self._defaults.get(provider, ProviderLimits())
+        wanted = replace(
+            base,
+            burst=given.burst if given.burst is not None else base.burst,
+            interval_seconds=given.interval_seconds or base.interval_seconds,
+            daily=given.daily if given.daily is not None else base.daily,
+        )
+        if self.limits_for(provider, connection.integration_id) != wanted:
+            self.configure(provider, connection.integration_id, wanted)
 
     def budget(self, key: LimitKey) -> Budget:
         budget = self._budgets.get(key)

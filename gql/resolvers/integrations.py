@@ -16,9 +16,10 @@ from gql.types.integrations import (
     CreateCrmIntegrationInput,
     CrmCredentialsInput,
     CrmIntegration,
+    RateLimitsInput,
     UpdateCrmIntegrationInput,
 )
-from providers.domain import Credentials, CrmProvider
+from providers.domain import Credentials, CrmProvider, RateLimits
 from providers.errors import InvalidRequest
 from providers.salesforce.client import validate_instance_url
 
@@ -76,6 +77,22 @@ def _instance_url(info: Info, provider: CrmProvider, url: str | None) -> str | N
         raise bad_input(exc.message, field="instanceUrl") from None
 
 
+def _rate_limits(value: RateLimitsInput | None) -> RateLimits | None:
+    if value is None:
+        return None
+    checks = (
+        ("requestsPerInterval", value.requests_per_interval, 1, 100_000),
+        ("intervalSeconds", value.interval_seconds, 0.001, 86_400),
+        ("dailyRequests", value.daily_requests, 1, 100_000_000),
+    )
+    for name, number, low, high in checks:
+        if number is not None and not low <= number <= high:
+            raise bad_input(
+                f"rateLimits.{name} must be {low} to {high}", field=f"rateLimits.{name}"
+            )
+    return RateLimits(value.requests_per_interval, value.interval_seconds, value.daily_requests)
+
+
 def _location_id(value: str | None) -> str | None:
     return None if value is None else check.leadconnector_id(value, "locationId")
 
@@ -108,6 +125,7 @@ class IntegrationMutations:
             name=_name(input.name),
             instance_url=_instance_url(info, input.provider, input.instance_url),
             location_id=_location_id(input.location_id),
+            rate_limits=_rate_limits(input.rate_limits),
             credentials=_credentials(input.credentials),
             config=_config(input.config),
             is_enabled=input.is_enabled,
@@ -132,6 +150,7 @@ class IntegrationMutations:
                 else None
             ),
             location_id=_location_id(input.location_id),
+            rate_limits=_rate_limits(input.rate_limits),
             credentials=_credentials(input.credentials),
             config=_config(input.config),
             is_enabled=input.is_enabled,

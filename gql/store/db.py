@@ -26,6 +26,7 @@ class IntegrationRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     instance_url: Mapped[str | None] = mapped_column(String(2048))
     location_id: Mapped[str | None] = mapped_column(String(64))  # HighLevel sub-account
+    rate_limits: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     credentials: Mapped[bytes] = mapped_column(LargeBinary)  # Fernet token, never plaintext
     config: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     is_enabled: Mapped[bool]

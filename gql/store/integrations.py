@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gql.store.crypto import CredentialCipher
 from gql.store.db import IntegrationRow
 from gql.store.heron_config import CrmConfig
-from providers.domain import Connection, Credentials, CrmProvider
+from providers.domain import Connection, Credentials, CrmProvider, RateLimits
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Integration:
     name: str
     instance_url: str | None
     location_id: str | None
+    rate_limits: RateLimits | None
     is_enabled: bool
     is_live: bool
     config: CrmConfig | None
@@ -42,6 +43,7 @@ class IntegrationChanges:
     name: str | None = None
     instance_url: str | None = None
     location_id: str | None = None
+    rate_limits: RateLimits | None = None
     credentials: Credentials | None = field(default=None, repr=False)
     config: CrmConfig | None = None
     is_enabled: bool | None = None
@@ -68,6 +70,7 @@ def _to_domain(row: IntegrationRow) -> Integration:
         name=row.name,
         instance_url=row.instance_url,
         location_id=row.location_id,
+        rate_limits=RateLimits(**row.rate_limits) if row.rate_limits else None,
         is_enabled=row.is_enabled,
         is_live=row.is_live,
         config=CrmConfig.model_validate(row.config) if row.config is not None else None,
@@ -94,6 +97,7 @@ class IntegrationStore:
             name=new.name,
             instance_url=new.instance_url,
             location_id=new.location_id,
+            rate_limits=asdict(new.rate_limits) if new.rate_limits else None,
             credentials=self._cipher.encrypt(new.credentials),
             config=new.config.to_json() if new.config else None,
             is_enabled=True if new.is_enabled is None else new.is_enabled,
@@ -146,6 +150,8 @@ class IntegrationStore:
                     setattr(row, key, value)
             if changes.config is not None:
                 row.config = changes.config.to_json()
+            if changes.rate_limits is not None:
+                row.rate_limits = asdict(changes.rate_limits)
             if changes.credentials is not None:
                 row.credentials = self._cipher.encrypt(changes.credentials)
             row.updated_at = datetime.now(UTC)
@@ -182,6 +188,7 @@ class IntegrationStore:
             provider=integration.provider,
             credentials=self._cipher.decrypt(row.credentials),
             instance_url=row.instance_url,
+            rate_limits=integration.rate_limits,
         )
 
     async def connection(self, tenant: str, id_: str) -> tuple[Integration, Connection] | None:

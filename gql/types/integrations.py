@@ -19,6 +19,23 @@ class CrmCredentialsInput:
     client_secret: str | None = None
 
 
+@strawberry.input(
+    description="This account's own rate limits, where they differ from its provider's "
+    "defaults (HubSpot: 100 requests per 10 s; a Professional account has 190)."
+)
+class RateLimitsInput:
+    requests_per_interval: int | None = None
+    interval_seconds: float | None = None
+    daily_requests: int | None = None
+
+
+@strawberry.type
+class RateLimits:
+    requests_per_interval: int | None
+    interval_seconds: float | None
+    daily_requests: int | None
+
+
 @strawberry.input
 class CreateCrmIntegrationInput:
     provider: CrmProvider
@@ -28,6 +45,7 @@ class CreateCrmIntegrationInput:
         default=None, description="HighLevel: the sub-account (location) the token belongs to."
     )
     credentials: CrmCredentialsInput
+    rate_limits: RateLimitsInput | None = None
     config: JSON | None = strawberry.field(
         default=None,
         description="Heron's CrmConfig: field mappings, value mappings, object configs.",
@@ -42,6 +60,7 @@ class UpdateCrmIntegrationInput:
     instance_url: str | None = None
     location_id: str | None = None
     credentials: CrmCredentialsInput | None = None
+    rate_limits: RateLimitsInput | None = None
     config: JSON | None = None
     is_enabled: bool | None = None
     is_live: bool | None = None
@@ -54,6 +73,7 @@ class CrmIntegration:
     name: str
     instance_url: str | None
     location_id: str | None
+    rate_limits: RateLimits | None
     is_enabled: bool
     is_live: bool
     config: JSON | None
@@ -68,6 +88,13 @@ class CrmIntegration:
             name=i.name,
             instance_url=i.instance_url,
             location_id=i.location_id,
+            rate_limits=RateLimits(
+                requests_per_interval=i.rate_limits.burst,
+                interval_seconds=i.rate_limits.interval_seconds,
+                daily_requests=i.rate_limits.daily,
+            )
+            if i.rate_limits
+            else None,
             is_enabled=i.is_enabled,
             is_live=i.is_live,
             config=JSON(i.config.to_json()) if i.config else None,

@@ -11,7 +11,6 @@ never durations.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -19,7 +18,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp_retry import RetryClient
 
 from providers.base import ClientSettings, HttpTransport
 from providers.domain import Connection, Credentials, CrmProvider
@@ -40,44 +38,6 @@ CALLS = 50
 # Exactly the emulator's limit, without the default margin: the limiter counts a call until its
 # reply is back, so however late the emulator receives it, its window cannot overflow.
 AT_THE_LIMIT = ProviderLimits(burst=BURST, interval_seconds=INTERVAL_MS / 1000, margin_seconds=0)
-
-
-class _LimitedRetryClient(RetryClient):
-    """Prototype of the wiring proposed for ``ProviderClient._request`` (providers/base.py).
-
-    The patch passes ``middlewares=(transport.limiter.middleware(key, ...),)`` to each
-    ``retry_client.request``; until it lands, this adds the same middleware from here, with the
-    key computed the same way. Once it has, ``setdefault`` leaves the client's own in place.
-    """
-
-    def __init__(self, connection: Connection, limiter: RateLimiter, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._connection = connection
-        self._limiter = limiter
-
-    def request(self, method: str, url: Any, *args: Any, **kwargs: Any) -> Any:
-        data = kwargs.get("data")
-        key = limit_key(
-            self._connection,
-            json_body=json.loads(data) if data else None,
-            params=kwargs.get("params"),
-        )
-        kwargs.setdefault("middlewares", (self._limiter.middleware(key, max_wait=5.0),))
-        return super().request(method, url, *args, **kwargs)
-
-
-def limited_transport(
-    session: aiohttp.ClientSession,
-    settings: ClientSettings,
-    connection: Connection,
-    limiter: RateLimiter,
-) -> HttpTransport:
-    transport = HttpTransport(session, settings)
-    transport.limiter = limiter  # type: ignore[attr-defined]  # the field the patch adds
-    transport.retry_client = _LimitedRetryClient(
-        connection, limiter, client_session=session, raise_for_status=False
-    )
-    return transport
 
 
 def connection(provider: CrmProvider, instance_url: str | None = None) -> Connection:
@@ -126,9 +86,7 @@ async def test_a_sustained_hubspot_load_at_the_limit_completes_without_a_429(hub
     limiter = RateLimiter({"hubspot": AT_THE_LIMIT})
     hubspot_connection = connection(CrmProvider.HUBSPOT)
     settings = ClientSettings(hubspot_base_url=hubspot.url)
-    client = HubSpotClient(
-        limited_transport(session, settings, hubspot_connection, limiter), hubspot_connection
-    )
+    client = HubSpotClient(HttpTransport(session, settings, limiter), hubspot_connection)
 
     outcomes = await associate_all(client)
 
@@ -148,9 +106,7 @@ async def test_the_limiter_learns_the_accounts_limits_from_the_first_reply(hubsp
     limiter = RateLimiter({"hubspot": replace(DEFAULT_LIMITS["hubspot"], margin_seconds=0)})
     hubspot_connection = connection(CrmProvider.HUBSPOT)
     settings = ClientSettings(hubspot_base_url=hubspot.url)
-    client = HubSpotClient(
-        limited_transport(session, settings, hubspot_connection, limiter), hubspot_connection
-    )
+    client = HubSpotClient(HttpTransport(session, settings, limiter), hubspot_connection)
     await client.labels("contacts", "companies")
     budget = limiter.budget(limit_key(hubspot_connection))
     assert (budget.burst, budget.interval_seconds, budget.daily) == (BURST, 0.2, 625_000)
@@ -165,7 +121,10 @@ async def test_the_limiter_learns_the_accounts_limits_from_the_first_reply(hubsp
 async def test_without_the_limiter_the_same_load_is_refused(hubspot, session):
     # The control: the load above really is beyond the emulator's limit.
     settings = ClientSettings(hubspot_base_url=hubspot.url, retry_attempts=1)
-    client = HubSpotClient(HttpTransport(session, settings), connection(CrmProvider.HUBSPOT))
+    unlimited = RateLimiter({"hubspot": ProviderLimits()})  # no burst limit configured
+    client = HubSpotClient(
+        HttpTransport(session, settings, unlimited), connection(CrmProvider.HUBSPOT)
+    )
 
     outcomes = await associate_all(client)
 
@@ -184,9 +143,7 @@ async def test_highlevel_budgets_are_per_location(session):
         limiter = RateLimiter({"leadconnector": AT_THE_LIMIT})
         ghl_connection = connection(CrmProvider.LEADCONNECTOR)
         settings = ClientSettings(leadconnector_base_url=ghl.url)
-        client = LeadConnectorClient(
-            limited_transport(session, settings, ghl_connection, limiter), ghl_connection
-        )
+        client = LeadConnectorClient(HttpTransport(session, settings, limiter), ghl_connection)
 
         # Each location gets its own 10 per 200 ms: 2 x 25 calls, neither waits on the other.
         outcomes = await asyncio.gather(
@@ -206,9 +163,7 @@ async def test_salesforce_is_refused_locally_once_the_daily_allocation_is_spent(
         limiter = RateLimiter()
         sf_connection = connection(CrmProvider.SALESFORCE, instance_url=sf.url)
         settings = ClientSettings(allow_insecure_upstreams=True)
-        client = SalesforceClient(
-            limited_transport(session, settings, sf_connection, limiter), sf_connection
-        )
+        client = SalesforceClient(HttpTransport(session, settings, limiter), sf_connection)
         for _ in range(5):
             await client.query("SELECT Id FROM Account")
 
@@ -218,3 +173,46 @@ async def test_salesforce_is_refused_locally_once_the_daily_allocation_is_spent(
 
     assert (refusal.value.scope, refusal.value.status) == ("daily", None)
     assert state.count() == 5
+
+
+async def test_an_integrations_own_limits_hold_through_the_graphql_api(tmp_path, hubspot):
+    """Configured per integration (say, a HubSpot account on 10 calls per 200 ms), 30 requests
+    sent at once all succeed, and HubSpot refuses none of them."""
+    from tests.harness import Api, make_settings, serve
+
+    client = await serve(make_settings(str(tmp_path / "db.sqlite"), hubspot_base_url=hubspot.url))
+    try:
+        api = Api(client)
+        created = await api.data(
+            """mutation($input: CreateCrmIntegrationInput!) {
+                 createCrmIntegration(input: $input) { id rateLimits { requestsPerInterval } } }""",
+            {
+                "input": {
+                    "provider": "HUBSPOT",
+                    "name": "small account",
+                    "credentials": {"accessToken": TOKEN},
+                    "rateLimits": {
+                        "requestsPerInterval": BURST,
+                        "intervalSeconds": INTERVAL_MS / 1000,
+                    },
+                }
+            },
+        )
+        integration = created["createCrmIntegration"]["id"]
+        assert created["createCrmIntegration"]["rateLimits"] == {"requestsPerInterval": BURST}
+        answers = await asyncio.gather(
+            *(
+                api.post(
+                    """mutation($id: ID!, $from: ID!, $to: ID!) { createDefaultAssociation(
+                     integrationId: $id, fromObjectType: "contacts", fromObjectId: $from,
+                     toObjectType: "companies", toObjectId: $to) { numErrors } }""",
+                    {"id": integration, "from": str(i), "to": str(1000 + i)},
+                )
+                for i in range(30)
+            )
+        )
+    finally:
+        await client.close()
+    assert all("errors" not in a for a in answers), [a for a in answers if "errors" in a][:1]
+    assert len(hubspot.state.calls) == 30  # not one refused and retried
+    assert refused(hubspot.state, hubspot.state.window.daily_used) == 0
