@@ -5,6 +5,10 @@ the network. Whether a call may be repeated is a property of the endpoint, passe
 HubSpot's batch create is idempotent (an existing association is not an error), a HighLevel
 relation create is not (a repeat answers 400 duplicate), so only the former is retried after a
 5xx or a lost reply. A 429 is always retried (the provider did nothing), within a bounded wait.
+
+Each attempt first takes a place in its integration's rate budget (``providers/ratelimit.py``),
+so that the provider rarely has to refuse: a call that would wait longer than
+``max_retry_wait_seconds`` for one is refused locally (``RateLimited``) without being sent.
 """
 
 from __future__ import annotations
