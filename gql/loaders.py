@@ -24,7 +24,6 @@ from providers.domain import (
     Connection,
     DefaultAssociation,
     Pair,
-    UnifiedEntity,
 )
 from providers.errors import ProviderError, Unsupported
 from providers.hubspot.client import HubSpotClient
@@ -284,4 +283,4 @@ class LoaderIO:
         return {p for p, exists in zip(pairs, found, strict=True) if exists}
 
 
-__all__ = ["AssociationsKey", "DefaultAssociationKey", "LoaderIO", "Loaders", "UnifiedEntity"]
+__all__ = ["AssociationsKey", "DefaultAssociationKey", "LoaderIO", "Loaders"]

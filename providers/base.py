@@ -31,6 +31,7 @@ from providers.errors import (
     WireFormatError,
     error_from_response,
     parse_json,
+    request_id_of,
     retry_after_seconds,
 )
 from providers.ratelimit import RateLimiter, limit_key
@@ -232,16 +233,7 @@ class ProviderClient:
                 error.request_id,
             )
             raise error
-        return Reply(status, headers, body, request_id=_request_id(headers, body))
-
-
-def _request_id(headers: Mapping[str, str], body: Any) -> str | None:
-    for name in ("X-HubSpot-Correlation-Id", "Sforce-Call-Id", "X-Request-Id"):
-        if name in headers:
-            return headers[name]
-    if isinstance(body, Mapping) and isinstance(body.get("correlationId"), str):
-        return str(body["correlationId"])
-    return None
+        return Reply(status, headers, body, request_id=request_id_of(headers, body))
 
 
 __all__ = [

@@ -97,6 +97,15 @@ _GHL_DUPLICATE = "duplicate relation"
 _REQUEST_ID_HEADERS = ("x-hubspot-correlation-id", "sforce-call-id", "x-request-id")
 
 
+def request_id_of(headers: Mapping[str, str], body: Any = None) -> str | None:
+    """The provider's id for a call, from its headers or a HubSpot body's ``correlationId``."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    found = next((lowered[h] for h in _REQUEST_ID_HEADERS if h in lowered), None)
+    if found is None and isinstance(body, Mapping) and isinstance(body.get("correlationId"), str):
+        found = str(body["correlationId"])
+    return found
+
+
 def parse_json(raw: bytes) -> Any:
     """Decode a reply body; an empty body is ``None``."""
     if not raw.strip():
@@ -139,9 +148,7 @@ def error_from_response(
 ) -> ProviderError:
     """Map a provider's non-success reply to the error tree (pure, table-tested)."""
     message, request_id, code = _message_and_id(provider, body)
-    if request_id is None:
-        lowered = {k.lower(): v for k, v in headers.items()}
-        request_id = next((lowered[h] for h in _REQUEST_ID_HEADERS if h in lowered), None)
+    request_id = request_id or request_id_of(headers)
     kwargs: dict[str, Any] = {
         "provider": provider,
         "status": status,
