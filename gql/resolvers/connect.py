@@ -17,18 +17,22 @@ from providers.salesforce.mapping import check_id, entity_named
 C = TypeVar("C", bound=ProviderClient)
 
 
-async def client_for(info: Info, integration_id: str, client_type: type[C], operation: str) -> C:
-    ctx = info.context
-    found = await ctx.loaders.integrations.load(integration_id)
+async def _enabled(info: Info, integration_id: str) -> Found:
+    """The caller's integration, refusing a missing (or another tenant's) or disabled one."""
+    found = await info.context.loaders.integrations.load(integration_id)
     if found is None:
         raise ApiError(Code.NOT_FOUND, f"no integration with id {check.shown(integration_id)}")
-    integration, connection = found
-    if not integration.is_enabled:
+    if not found[0].is_enabled:
         raise ApiError(
             Code.INTEGRATION_DISABLED,
             f"integration {check.shown(integration_id)} is disabled; enable it with "
             "updateCrmIntegration",
         )
+    return found
+
+
+async def client_for(info: Info, integration_id: str, client_type: type[C], operation: str) -> C:
+    integration, connection = await _enabled(info, integration_id)
     if CLIENTS[integration.provider] is not client_type:
         supported = [p.name for p, c in CLIENTS.items() if c is client_type]
         raise ApiError(
@@ -37,22 +41,15 @@ async def client_for(info: Info, integration_id: str, client_type: type[C], oper
             f"{check.shown(integration_id)} is {integration.provider.name}",
             provider=integration.provider.name,
         )
-    return client_type(ctx.transport, connection)
+    return client_type(info.context.transport, connection)
 
 
 async def readable(
     info: Info, integration_id: str, object_type: str, record_id: str | None, to_type: str
 ) -> Found:
     """Check a read before it reaches a loader: the integration, and ids in its provider's form."""
-    ctx = info.context
-    found = await ctx.loaders.integrations.load(integration_id)
-    if found is None:
-        raise ApiError(Code.NOT_FOUND, f"no integration with id {check.shown(integration_id)}")
+    found = await _enabled(info, integration_id)
     integration = found[0]
-    if not integration.is_enabled:
-        raise ApiError(
-            Code.INTEGRATION_DISABLED, f"integration {check.shown(integration_id)} is disabled"
-        )
     if integration.provider is CrmProvider.HUBSPOT:
         check.hubspot_object_type(object_type, "objectType")
         check.hubspot_object_type(to_type, "toObjectType")
@@ -62,7 +59,8 @@ async def readable(
         for name, what in ((object_type, "objectType"), (to_type, "toObjectType")):
             if entity_named(name) is None:
                 raise bad_input(
-                    f"{what} {name!r}: use accounts, contacts, opportunities or leads", field=what
+                    f"{what} {check.shown(name)}: use accounts, contacts, opportunities or leads",
+                    field=what,
                 )
         if record_id is not None:
             try:

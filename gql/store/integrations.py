@@ -190,9 +190,3 @@ class IntegrationStore:
             instance_url=row.instance_url,
             rate_limits=integration.rate_limits,
         )
-
-    async def connection(self, tenant: str, id_: str) -> tuple[Integration, Connection] | None:
-        """The integration and its decrypted credentials, for a provider call only."""
-        async with self._sessions() as session:
-            row = await self._row(session, tenant, id_)
-            return self._with_connection(row) if row is not None else None

@@ -60,14 +60,13 @@ def test_every_root_field_that_takes_an_integration_is_covered():
     from gql.schema import build_schema
 
     schema = build_schema()._schema
-    fields = {*schema.query_type.fields, *schema.mutation_type.fields}
     takes_one = {
         name
         for name, f in [*schema.query_type.fields.items(), *schema.mutation_type.fields.items()]
         if {"id", "integrationId", "representations"} & set(f.args)
     }
+    assert takes_one, "no root field takes an integration id: the check below is vacuous"
     assert takes_one <= set(OPERATIONS), takes_one - set(OPERATIONS)
-    assert fields
 
 
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
