@@ -113,10 +113,10 @@ async def _child(max_id: int, patches: list[str]) -> None:
     """crmgraph and the HubSpot emulator on one event loop; commands on stdin, JSON on stdout."""
     for patch in patches:  # experiments (monkeypatches) to compare against the tree as it is
         runpy.run_path(patch, run_name="bench_patch")
+    from emulators.common import serve_app
+    from emulators.hubspot import HubSpotState, create_app
     from gql.app import build_app
     from gql.settings import Settings
-    from providers.emulators.common import serve_app
-    from providers.emulators.hubspot import HubSpotState, create_app
 
     tmp = tempfile.TemporaryDirectory(prefix="crmgraph-bench-")
     state = HubSpotState(tokens={HUBSPOT_TOKEN}, rate_limit_enabled=False)

@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         metavar="SPEC",
         help="sandbox only: inject a fault into the emulators, e.g. "
-        "'rate_limit:method=POST;rate=0.2;retry_after=0' (see providers/emulators/faults.py)",
+        "'rate_limit:method=POST;rate=0.2;retry_after=0' (see emulators/faults.py)",
     )
     sub.add_parser("export-schema", help="print the schema's SDL")
     args = parser.parse_args(argv)

@@ -1,6 +1,6 @@
 """``crmgraph serve --sandbox``: the server against in-process CRM emulators, offline.
 
-The emulators are the ones the tests use (``providers/emulators``), seeded with demo records
+The emulators are the ones the tests use (``emulators``), seeded with demo records
 whose ids the README's examples name. The database is a throwaway temporary file.
 """
 
@@ -15,13 +15,13 @@ from typing import Any
 
 from aiohttp import web
 
+from emulators import hubspot, leadconnector, salesforce
+from emulators import sandbox_data as demo
+from emulators.common import RunningEmulator
+from emulators.faults import parse_rule
 from gql.settings import Settings
 from gql.store.integrations import IntegrationChanges
 from providers.domain import Credentials, CrmProvider
-from providers.emulators import hubspot, leadconnector, salesforce
-from providers.emulators import sandbox_data as demo
-from providers.emulators.common import RunningEmulator
-from providers.emulators.faults import parse_rule
 
 TENANT = "sandbox"
 # Fixed ids, so the README's examples work as they are.

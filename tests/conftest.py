@@ -5,10 +5,10 @@ from typing import Any
 
 import pytest
 
-from providers.emulators import leadconnector, salesforce
-from providers.emulators import sandbox_data as demo
-from providers.emulators.hubspot import HubSpotState
-from providers.emulators.hubspot import serve as serve_hubspot
+from emulators import leadconnector, salesforce
+from emulators import sandbox_data as demo
+from emulators.hubspot import HubSpotState
+from emulators.hubspot import serve as serve_hubspot
 from tests.harness import TOKENS, Api, make_settings, serve
 from tests.spec_validation import request_errors
 

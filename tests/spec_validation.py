@@ -27,7 +27,7 @@ from openapi_core.security.factories import SecurityProviderFactory
 from openapi_core.security.providers import BaseProvider
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from providers.emulators.common import RecordedCall
+from emulators.common import RecordedCall
 
 # /work/main/tests/spec_validation.py -> /work/shared/specs
 SPECS_DIR = Path(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from providers.emulators import sandbox_data as demo
+from emulators import sandbox_data as demo
 from tests.e2e.test_hubspot import BATCH, DEFAULT
 from tests.e2e.test_salesforce import ASSOCIATE
 from tests.harness import Api, make_settings, serve

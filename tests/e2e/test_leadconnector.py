@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from providers.emulators import sandbox_data as demo
+from emulators import sandbox_data as demo
 
 RELATE = """mutation($id: ID!, $input: CreateRelationInput!) {
   createRelation(integrationId: $id, input: $input) {

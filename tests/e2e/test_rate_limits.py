@@ -19,13 +19,13 @@ from typing import Any
 import aiohttp
 import pytest
 
+from emulators import leadconnector, salesforce
+from emulators import sandbox_data as demo
+from emulators.common import RunningEmulator
+from emulators.hubspot import HubSpotState
+from emulators.hubspot import serve as serve_hubspot
 from providers.base import ClientSettings, HttpTransport
 from providers.domain import Connection, Credentials, CrmProvider
-from providers.emulators import leadconnector, salesforce
-from providers.emulators import sandbox_data as demo
-from providers.emulators.common import RunningEmulator
-from providers.emulators.hubspot import HubSpotState
-from providers.emulators.hubspot import serve as serve_hubspot
 from providers.errors import RateLimited
 from providers.hubspot.client import HubSpotClient
 from providers.leadconnector.client import LeadConnectorClient

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from providers.emulators import sandbox_data as demo
+from emulators import sandbox_data as demo
 
 RECORD = """query($id: ID!, $type: String!, $rid: ID!, $to: String!, $first: Int, $after: String) {
   crmRecord(integrationId: $id, objectType: $type, id: $rid) {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from providers.emulators.faults import FaultKind, FaultRule
+from emulators.faults import FaultKind, FaultRule
 from tests.e2e.test_hubspot import BATCH, DEFAULT, pairs
 from tests.e2e.test_leadconnector import RELATE, relation
 from tests.harness import Api, make_settings, serve

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from providers.emulators.faults import FaultKind, FaultRule
+from emulators.faults import FaultKind, FaultRule
 from tests.e2e.test_hubspot import BATCH, pairs
 from tests.e2e.test_leadconnector import RELATE, relation
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from providers.emulators import sandbox_data as demo
+from emulators import sandbox_data as demo
 
 ACME, GLOBEX = demo.SF_ACCOUNT_IDS
 ADA, GRACE, LINUS = demo.SF_CONTACT_IDS

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from providers.emulators.common import RecordedCall
+from emulators.common import RecordedCall
 from tests.e2e.test_hubspot import BATCH, DEFAULT, pairs
 from tests.e2e.test_leadconnector import RELATE, relation
 from tests.spec_validation import request_errors

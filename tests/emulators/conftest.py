@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from providers.emulators import hubspot, leadconnector, salesforce
+from emulators import hubspot, leadconnector, salesforce
 
 HS_TOKEN = "hs-test-token"
 SF_TOKEN = "sf-test-token"

@@ -8,9 +8,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from providers.emulators import FaultKind, FaultPlan, FaultRule, parse_rule, start
-from providers.emulators.common import LimitVerdict, RateWindow
-from providers.emulators.hubspot import HubSpotState, create_app
+from emulators import FaultKind, FaultPlan, FaultRule, parse_rule, start
+from emulators.common import LimitVerdict, RateWindow
+from emulators.hubspot import HubSpotState, create_app
 
 from .conftest import HS_TOKEN
 

@@ -9,8 +9,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
-from providers.emulators import FaultKind
-from providers.emulators.hubspot import AssociationRow, HubSpotState
+from emulators import FaultKind
+from emulators.hubspot import AssociationRow, HubSpotState
 
 from .conftest import FakeClock
 

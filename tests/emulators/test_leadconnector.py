@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from providers.emulators import FaultKind
-from providers.emulators.leadconnector import LeadConnectorState
+from emulators import FaultKind
+from emulators.leadconnector import LeadConnectorState
 
 from .conftest import FakeClock
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from providers.emulators import FaultKind
-from providers.emulators.salesforce import SalesforceState, normalize_id, to18
+from emulators import FaultKind
+from emulators.salesforce import SalesforceState, normalize_id, to18
 
 Client = TestClient[Any, Any]
 BASE = "/services/data/v62.0"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import aiohttp
 
-from providers.emulators import hubspot, leadconnector, salesforce
-from providers.emulators import sandbox_data as demo
-from providers.emulators.salesforce import normalize_id
+from emulators import hubspot, leadconnector, salesforce
+from emulators import sandbox_data as demo
+from emulators.salesforce import normalize_id
 
 
 def test_seeded_ids_are_the_documented_constants() -> None:

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from providers.emulators.common import RecordedCall
-from providers.emulators.hubspot import HubSpotState
-from providers.emulators.leadconnector import LeadConnectorState
+from emulators.common import RecordedCall
+from emulators.hubspot import HubSpotState
+from emulators.leadconnector import LeadConnectorState
 from tests.spec_validation import SpecValidationError, request_errors, spec_for, validate_call
 
 Client = TestClient[Any, Any]

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
+from emulators.common import LimitVerdict, RateWindow
 from providers.domain import Connection, Credentials, CrmProvider
-from providers.emulators.common import LimitVerdict, RateWindow
 from providers.errors import RateLimited
 from providers.ratelimit import (
     DAY_BUCKET_SECONDS,

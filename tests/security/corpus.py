@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from providers.emulators import sandbox_data as demo
+from emulators import sandbox_data as demo
 from tests.harness import KEYS
 
 # --- placeholders, replaced by ids the test registers ---------------------------------------

@@ -20,11 +20,11 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
+from emulators import leadconnector, salesforce
+from emulators import sandbox_data as demo
+from emulators.hubspot import HubSpotState
+from emulators.hubspot import serve as serve_hubspot
 from gql.app import build_app
-from providers.emulators import leadconnector, salesforce
-from providers.emulators import sandbox_data as demo
-from providers.emulators.hubspot import HubSpotState
-from providers.emulators.hubspot import serve as serve_hubspot
 from tests.harness import KEYS, TOKENS, Api, make_settings
 from tests.security import corpus
 

@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 
 from aiohttp import web
 
-from providers.emulators.common import (
+from emulators.common import (
     CALL_KEY,
     EmulatorState,
     Handler,
@@ -52,7 +52,7 @@ from providers.emulators.common import (
     read_json,
     serve_app,
 )
-from providers.emulators.faults import FaultKind, FaultRule
+from emulators.faults import FaultKind, FaultRule
 
 # canonical name -> (object type id, singular name)
 OBJECT_TYPES: dict[str, tuple[str, str]] = {

@@ -21,9 +21,9 @@ LeadConnector (token SANDBOX_LEADCONNECTOR_TOKEN)
 
 from __future__ import annotations
 
-from providers.emulators.hubspot import HubSpotState
-from providers.emulators.leadconnector import LeadConnectorState
-from providers.emulators.salesforce import SalesforceState
+from emulators.hubspot import HubSpotState
+from emulators.leadconnector import LeadConnectorState
+from emulators.salesforce import SalesforceState
 
 SANDBOX_HUBSPOT_TOKEN = "sandbox-hubspot-token"
 SANDBOX_SALESFORCE_TOKEN = "sandbox-salesforce-token"

@@ -42,7 +42,7 @@ from typing import Any
 
 from aiohttp import web
 
-from providers.emulators.common import (
+from emulators.common import (
     CALL_KEY,
     EmulatorState,
     Handler,
@@ -53,7 +53,7 @@ from providers.emulators.common import (
     json_response,
     serve_app,
 )
-from providers.emulators.faults import FaultRule
+from emulators.faults import FaultRule
 
 API_VERSION = "2021-07-28"
 PUBLISHED_VERSIONS = frozenset({"2021-07-28", "2021-04-15", "2023-02-21", "v3"})

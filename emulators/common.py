@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from aiohttp import web
 
-from providers.emulators.faults import HANDLER_KINDS, FaultKind, FaultPlan, FaultRule
+from emulators.faults import HANDLER_KINDS, FaultKind, FaultPlan, FaultRule
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -7,11 +7,11 @@ loopback) and by `crmgraph serve --sandbox`. Each provider module exposes a stat
 
 from __future__ import annotations
 
-from providers.emulators.common import EmulatorState, RecordedCall, RunningEmulator, start
-from providers.emulators.faults import FaultKind, FaultPlan, FaultRule, parse_rule
-from providers.emulators.hubspot import HubSpotState
-from providers.emulators.leadconnector import LeadConnectorState
-from providers.emulators.salesforce import SalesforceState
+from emulators.common import EmulatorState, RecordedCall, RunningEmulator, start
+from emulators.faults import FaultKind, FaultPlan, FaultRule, parse_rule
+from emulators.hubspot import HubSpotState
+from emulators.leadconnector import LeadConnectorState
+from emulators.salesforce import SalesforceState
 
 __all__ = [
     "EmulatorState",

@@ -33,7 +33,7 @@ from typing import Any
 
 from aiohttp import web
 
-from providers.emulators.common import (
+from emulators.common import (
     CALL_KEY,
     EmulatorState,
     Handler,
@@ -45,7 +45,7 @@ from providers.emulators.common import (
     read_json,
     serve_app,
 )
-from providers.emulators.faults import FaultRule
+from emulators.faults import FaultRule
 
 SOBJECT_PREFIXES: dict[str, str] = {
     "Account": "001",
