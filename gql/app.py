@@ -5,24 +5,30 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 from strawberry.aiohttp.views import GraphQLView
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.execution import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from gql import auth, graphiql, http_guard
 from gql.context import Context
 from gql.errors import coded
+from gql.imports.runner import ImportRunner
 from gql.loaders import Loaders
 from gql.schema import build_schema
 from gql.settings import Settings
 from gql.store.crypto import CredentialCipher, fernet_from_secret, key_file_secret
 from gql.store.db import open_database, sqlite_path
 from gql.store.idempotency import IdempotencyStore
+from gql.store.imports import ImportStore
 from gql.store.integrations import IntegrationStore
 from providers.base import HttpTransport
 
@@ -32,9 +38,16 @@ SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", IntegrationStore)
 IDEMPOTENCY = web.AppKey("idempotency", IdempotencyStore)
 TRANSPORT = web.AppKey("transport", HttpTransport)
+IMPORTS = web.AppKey("imports", ImportStore)
+RUNNER = web.AppKey("runner", ImportRunner)
 
 
 class CrmGraphView(GraphQLView[Context, None]):
+    def __init__(self, app: web.Application, keys: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._app = app
+        self._keys = keys
+
     async def process_result(
         self, request: web.Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
@@ -60,7 +73,23 @@ class CrmGraphView(GraphQLView[Context, None]):
             transport=app[TRANSPORT],
             loaders=Loaders(tenant, app[STORE], app[TRANSPORT]),
             idempotency=app[IDEMPOTENCY],
+            imports=app[IMPORTS],
+            runner=app[RUNNER],
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        # A WebSocket carries its key in connection_init's payload (browsers cannot set
+        # headers on one); until this accepts it, Strawberry runs no operation (4401).
+        params = context.connection_params or {}
+        header = params.get("Authorization") or params.get("authorization")
+        tenant = auth.tenant_for(header if isinstance(header, str) else None, self._keys)
+        if tenant is None:
+            raise ConnectionRejectionError()
+        app = self._app
+        context.tenant = tenant
+        context.loaders = Loaders(tenant, app[STORE], app[TRANSPORT])
+        ack: UnsetType = UNSET  # connection_ack with no payload
+        return ack
 
 
 def _secret(settings: Settings) -> str:
@@ -72,6 +101,14 @@ def _secret(settings: Settings) -> str:
     return key_file_secret(db.with_name(db.name + ".key"))
 
 
+def _import_transport(app: web.Application) -> HttpTransport:
+    """The request transport with a longer patience: a job in the background waits for its
+    integration's rate budget instead of failing items (same session, same budgets)."""
+    transport = app[TRANSPORT]
+    patience = app[SETTINGS].import_max_wait_seconds
+    return replace(transport, settings=replace(transport.settings, max_retry_wait_seconds=patience))
+
+
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     engine, sessions = await open_database(settings.database_url)
@@ -79,12 +116,17 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[IDEMPOTENCY] = IdempotencyStore(
         sessions, timedelta(seconds=settings.idempotency_ttl_seconds)
     )
+    app[IMPORTS] = ImportStore(sessions)
     # One session for the app's lifetime: connection pooling across every provider call.
     async with aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=100), trust_env=False
     ) as session:
         app[TRANSPORT] = HttpTransport(session, settings.client_settings())
+        # Jobs left unfinished by a stop or a crash go on from their checkpoints.
+        app[RUNNER] = ImportRunner(app[IMPORTS], app[STORE], _import_transport(app))
+        await app[RUNNER].resume()
         yield
+        await app[RUNNER].close()
     await engine.dispose()
 
 
@@ -117,9 +159,18 @@ def build_app(settings: Settings | None = None) -> web.Application:
     app.cleanup_ctx.append(_resources)
     app.on_startup.append(_freeze_startup_objects)
     view = CrmGraphView(
+        app,
+        keys,
         schema=build_schema(settings),
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=True,
+        # CSV imports (the GraphQL multipart request spec). Every request must carry an
+        # Authorization header, which is not CORS-safelisted: a browser preflights a
+        # cross-site multipart POST, so it cannot be forged the way a cookie-authenticated
+        # form post can (and crmgraph sets no cookies).
+        multipart_uploads_enabled=True,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        connection_init_wait_timeout=timedelta(seconds=10),
     )
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", _healthz)

@@ -45,6 +45,10 @@ def middleware(keys: Mapping[str, str], *, ide_enabled: bool) -> Middleware:
         wants_page = request.method == "GET" and "text/html" in request.headers.get("Accept", "")
         if wants_page and ide_enabled and "query" not in request.query:
             return await handler(request)
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            # The socket sends its key in connection_init (browsers cannot set headers on a
+            # WebSocket); the view refuses it there before any operation runs.
+            return await handler(request)
         if "Authorization" not in request.headers:
             return _unauthorized("Authorization: Bearer <api key> is required")
         tenant = tenant_for(request.headers["Authorization"], keys)

@@ -169,9 +169,25 @@ def _check_query_string(request: web.Request) -> None:
                 raise _bad(f"the `{key}` parameter must be a JSON object")
 
 
-async def _check_request(request: web.Request, max_operations: int) -> None:
+def _check_upload(request: web.Request, max_upload: int) -> None:
+    # aiohttp's client_max_size does not bound a multipart reader: the length is checked
+    # here, and aiohttp holds the body to the Content-Length it declares.
+    if request.content_length is None:
+        raise Refusal(411, Code.BAD_REQUEST, "a multipart request needs a Content-Length header")
+    if request.content_length > max_upload:
+        raise Refusal(
+            413,
+            Code.PAYLOAD_TOO_LARGE,
+            f"the upload is over the limit of {max_upload} bytes",
+            limit=max_upload,
+        )
+
+
+async def _check_request(request: web.Request, max_operations: int, max_upload: int) -> None:
     if request.method == "GET" and "query" in request.query:
         _check_query_string(request)
+    elif request.method == "POST" and request.content_type == "multipart/form-data":
+        _check_upload(request, max_upload)
     elif request.method == "POST" and "application/json" in request.content_type:
         # The view's own test: it parses any such body as JSON.
         # Read once: aiohttp keeps the body for the view (and raises 413 past the limit).
@@ -290,11 +306,12 @@ def request_shape(settings: Settings) -> Middleware:
     """After authentication: the GraphQL request's shape, checked before the view parses it
     (so callers without a valid key never make us read a body)."""
     max_operations = settings.max_operations_per_request
+    max_upload = settings.max_upload_bytes
 
     @web.middleware
     async def check_shape(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path == GRAPHQL_PATH and auth.TENANT in request:
-            await _check_request(request, max_operations)
+            await _check_request(request, max_operations, max_upload)
         return await handler(request)
 
     return check_shape

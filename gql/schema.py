@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any
 
 import strawberry
@@ -17,11 +17,13 @@ from strawberry.extensions import (
 )
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.execution import ExecutionResult
 from strawberry.types.info import Info
 
 from gql.document_limits import DocumentLimits
-from gql.errors import ApiError, Code
+from gql.errors import ApiError, Code, coded
 from gql.resolvers.associations import AssociationMutations
+from gql.resolvers.imports import ImportMutations, ImportQueries, ImportSubscriptions
 from gql.resolvers.integrations import IntegrationMutations, IntegrationQueries
 from gql.resolvers.records import RecordQueries
 from gql.resolvers.relations import RelationMutations
@@ -30,12 +32,17 @@ from gql.types.records import CrmRecord
 
 
 @strawberry.type
-class Query(IntegrationQueries, RecordQueries):
+class Query(IntegrationQueries, RecordQueries, ImportQueries):
     pass
 
 
 @strawberry.type
-class Mutation(IntegrationMutations, AssociationMutations, RelationMutations):
+class Mutation(IntegrationMutations, AssociationMutations, RelationMutations, ImportMutations):
+    pass
+
+
+@strawberry.type
+class Subscription(ImportSubscriptions):
     pass
 
 
@@ -43,6 +50,15 @@ class CrmGraphSchema(strawberry.federation.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         # Expected errors are answers, not incidents; ErrorCodes logs the unexpected ones.
         return None
+
+    async def stream(self, *args: Any, **kwargs: Any) -> Any:
+        # Over a WebSocket no view processes results: errors get their codes here instead.
+        result = await super().stream(*args, **kwargs)
+        if isinstance(result, ExecutionResult):
+            return _coded(result)
+        if hasattr(result, "__aiter__"):
+            return _coded_stream(result)
+        return result
 
     def entities_resolver(
         self, info: Info, representations: list[FederationAny]
@@ -57,6 +73,24 @@ class CrmGraphSchema(strawberry.federation.Schema):
                     field="representations",
                 )
         return super().entities_resolver(info, representations)
+
+
+def _coded(result: Any) -> Any:
+    if isinstance(result, ExecutionResult) and result.errors:
+        result.errors = [coded(e) for e in result.errors]
+    return result
+
+
+async def _coded_stream(results: AsyncIterator[Any]) -> AsyncGenerator[Any, None]:
+    try:
+        async for result in results:
+            yield _coded(result)
+    finally:
+        await getattr(results, "aclose", _nothing)()
+
+
+async def _nothing() -> None:
+    return None
 
 
 def build_schema(settings: Settings | None = None) -> CrmGraphSchema:
@@ -78,6 +112,7 @@ def build_schema(settings: Settings | None = None) -> CrmGraphSchema:
         query=Query,
         types=[CrmRecord],
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(
             batching_config={"max_operations": settings.max_operations_per_request}

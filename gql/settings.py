@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     batch_concurrency: int = Field(default=4, ge=1, le=32)
     max_batch_inputs: int = Field(default=10_000, ge=1)
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=1)
+    max_import_inputs: int = Field(default=1_000_000, ge=1)
+    # Multipart requests (CSV imports) only; every other body keeps max_body_bytes.
+    max_upload_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    # How often a progress subscription reads a job that another process runs.
+    import_poll_seconds: float = Field(default=1.0, gt=0)
+    # An import waits this long for its rate budget (or a Retry-After) before failing items.
+    import_max_wait_seconds: float = Field(default=600.0, gt=0)
 
     max_operations_per_request: int = Field(default=50, ge=1)
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)

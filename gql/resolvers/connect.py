@@ -17,7 +17,7 @@ from providers.salesforce.mapping import check_id, entity_named
 C = TypeVar("C", bound=ProviderClient)
 
 
-async def _enabled(info: Info, integration_id: str) -> Found:
+async def enabled(info: Info, integration_id: str) -> Found:
     """The caller's integration, refusing a missing (or another tenant's) or disabled one."""
     found = await info.context.loaders.integrations.load(integration_id)
     if found is None:
@@ -32,7 +32,7 @@ async def _enabled(info: Info, integration_id: str) -> Found:
 
 
 async def client_for(info: Info, integration_id: str, client_type: type[C], operation: str) -> C:
-    integration, connection = await _enabled(info, integration_id)
+    integration, connection = await enabled(info, integration_id)
     if CLIENTS[integration.provider] is not client_type:
         supported = [p.name for p, c in CLIENTS.items() if c is client_type]
         raise ApiError(
@@ -48,7 +48,7 @@ async def readable(
     info: Info, integration_id: str, object_type: str, record_id: str | None, to_type: str
 ) -> Found:
     """Check a read before it reaches a loader: the integration, and ids in its provider's form."""
-    found = await _enabled(info, integration_id)
+    found = await enabled(info, integration_id)
     integration = found[0]
     if integration.provider is CrmProvider.HUBSPOT:
         check.hubspot_object_type(object_type, "objectType")

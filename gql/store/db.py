@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, LargeBinary, String
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, LargeBinary, String
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -45,6 +45,52 @@ class IdempotencyRow(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of operation and input
     response: Mapped[bytes] = mapped_column(LargeBinary)  # the domain result, as JSON
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ImportJobRow(Base):
+    """An association import: its counters and ``next_position``, the checkpoint (every item
+    before it has its outcome recorded)."""
+
+    __tablename__ = "association_imports"
+    __table_args__ = (
+        Index("ix_association_imports_tenant", "tenant"),
+        Index("ix_association_imports_status", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant: Mapped[str] = mapped_column(String(200))
+    integration_id: Mapped[str] = mapped_column(String(36))
+    from_type: Mapped[str] = mapped_column(String(64))
+    to_type: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    total: Mapped[int] = mapped_column(Integer)
+    processed: Mapped[int] = mapped_column(Integer)
+    succeeded: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+    next_position: Mapped[int] = mapped_column(Integer)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean)
+    error_code: Mapped[str | None] = mapped_column(String(64))  # why a FAILED job stopped
+    error_message: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ImportItemRow(Base):
+    """One input of an import and its outcome (``state``: see gql/imports/model.py)."""
+
+    __tablename__ = "association_import_items"
+    __table_args__ = (Index("ix_association_import_items_state", "job_id", "state", "position"),)
+
+    job_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0-based input index
+    line: Mapped[int | None] = mapped_column(Integer)  # the CSV line, header = line 1
+    from_id: Mapped[str] = mapped_column(String(200))
+    to_id: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(200))
+    state: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str | None] = mapped_column(String(1000))
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tests.harness import KEYS
+from tests.harness import KEYS, TOKENS
+from tests.imports import JOB, RESULTS, START, fast_hubspot, finished, pages
 
 OPERATIONS = {
     "crmIntegration": ("query($id: ID!) { crmIntegration(id: $id) { id } }", "null"),
@@ -46,6 +49,19 @@ OPERATIONS = {
         toObjectType: "companies") { typeId } }""",
         "NOT_FOUND",
     ),
+    "startAssociationImport": (
+        """mutation($id: ID!) { startAssociationImport(integrationId: $id, input: {
+        fromObjectType: "contacts", toObjectType: "companies",
+        inputs: [{from: {id: "1"}, to: {id: "1001"}, type: "contact_to_company"}]}) { id } }""",
+        "NOT_FOUND",
+    ),
+    # Given an integration id these find nothing either; test_another_tenants_import_is_invisible
+    # gives them another tenant's import id.
+    "associationImport": ("query($id: ID!) { associationImport(id: $id) { id } }", "null"),
+    "cancelAssociationImport": (
+        "mutation($id: ID!) { cancelAssociationImport(id: $id) { id } }",
+        "NOT_FOUND",
+    ),
     "_entities": (
         """query($id: ID!) { _entities(representations: [
         {__typename: "CrmIntegration", id: $id},
@@ -67,6 +83,56 @@ def test_every_root_field_that_takes_an_integration_is_covered():
     }
     assert takes_one, "no root field takes an integration id: the check below is vacuous"
     assert takes_one <= set(OPERATIONS), takes_one - set(OPERATIONS)
+    subscriptions = set(schema.subscription_type.fields)
+    assert subscriptions == {"associationImportProgress"}, "cover new subscriptions below"
+
+
+async def test_another_tenants_import_is_invisible(api, hubspot):
+    integration = await fast_hubspot(api, key=KEYS["globex"])
+    theirs = await api.data(
+        START,
+        {
+            "id": integration,
+            "input": {
+                "fromObjectType": "contacts",
+                "toObjectType": "companies",
+                "inputs": [
+                    {"from": {"id": "1"}, "to": {"id": "1001"}, "type": "contact_to_company"}
+                ],
+            },
+        },
+        key=KEYS["globex"],
+    )
+    job_id = theirs["startAssociationImport"]["id"]
+    assert (await api.data(JOB, {"id": job_id}))["associationImport"] is None
+    error = await api.error(
+        "mutation($id: ID!) { cancelAssociationImport(id: $id) { id } }", {"id": job_id}
+    )
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    async with api.client.ws_connect("/graphql", protocols=["graphql-transport-ws"]) as ws:
+        await ws.send_json(
+            {"type": "connection_init", "payload": {"Authorization": f"Bearer {KEYS['acme']}"}}
+        )
+        assert (await ws.receive_json())["type"] == "connection_ack"
+        await ws.send_json(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {
+                    "query": "subscription($id: ID!) { associationImportProgress(id: $id) { id } }",
+                    "variables": {"id": job_id},
+                },
+            }
+        )
+        message = await ws.receive_json()
+        assert message["type"] in ("error", "next"), message
+        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        assert errors[0]["extensions"]["code"] == "NOT_FOUND", message
+    # ...while its owner sees it, canceled or not, and never a credential.
+    api.key = KEYS["globex"]
+    done = await finished(api, job_id)
+    assert done["id"] == job_id
+    assert TOKENS["HUBSPOT"] not in json.dumps(await pages(api, RESULTS, job_id))
 
 
 @pytest.mark.parametrize("name", sorted(OPERATIONS))

@@ -1,0 +1,178 @@
+"""Runs import jobs in this process, window by window, from their checkpoint.
+
+At start-up every job left PENDING or PROCESSING (its process stopped or crashed) is resumed;
+a new job is submitted as soon as it is stored. Between windows the runner reads the job
+again: a cancel request stops it there, and a deleted or disabled integration fails it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+
+from gql.errors import Code, provider_code
+from gql.imports.creation import BatchCreation, batch_creation
+from gql.imports.model import ImportItem, ImportJob, ImportStatus, ItemState, Outcome
+from gql.store.imports import ImportStore
+from gql.store.integrations import IntegrationStore
+from providers.base import HttpTransport
+from providers.domain import BatchError, Pair, TypedPair
+from providers.errors import ProviderError, Unsupported
+
+log = logging.getLogger(__name__)
+
+MISSING = "MISSING_FROM_REPLY"
+
+
+def _typed(item: ImportItem) -> TypedPair:
+    return TypedPair(item.from_id, item.to_id, item.type)
+
+
+def outcomes_of(
+    items: Sequence[ImportItem], done: set[Pair], errors: Sequence[BatchError]
+) -> list[Outcome]:
+    """Each sent item's outcome: a result, else the first error naming its pair."""
+    reasons: dict[Pair, BatchError] = {}
+    for error in errors:
+        for pair in error.items:
+            reasons.setdefault(pair, error)
+    outcomes = []
+    for item in items:
+        pair = Pair(item.from_id, item.to_id)
+        if pair in done:
+            outcomes.append(Outcome(item.position))
+        elif pair in reasons:
+            error = reasons[pair]
+            outcomes.append(
+                Outcome(item.position, error.category or "UPSTREAM_ERROR", error.message)
+            )
+        else:  # the batch merge accounts for every input; kept so no item is ever dropped
+            outcomes.append(Outcome(item.position, MISSING, "the provider did not answer it"))
+    return outcomes
+
+
+class ImportRunner:
+    def __init__(
+        self, store: ImportStore, integrations: IntegrationStore, transport: HttpTransport
+    ) -> None:
+        self._store = store
+        self._integrations = integrations
+        self._transport = transport
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        # Wakes this process's subscribers when a job moves (others poll the database).
+        self._changed: dict[str, asyncio.Event] = {}
+
+    async def resume(self) -> None:
+        for id_ in await self._store.unfinished():
+            self.submit(id_)
+
+    def submit(self, id_: str) -> None:
+        if id_ not in self._tasks:
+            self._tasks[id_] = asyncio.create_task(self._run(id_), name=f"import {id_}")
+
+    async def close(self) -> None:
+        """Stop every job where it is: each resumes from its checkpoint at the next start."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def wait(self, id_: str, seconds: float) -> None:
+        """Until the job moves in this process, or ``seconds``."""
+        event = self._changed.setdefault(id_, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), seconds)
+
+    def _notify(self, id_: str) -> None:
+        event = self._changed.pop(id_, None)
+        if event is not None:
+            event.set()
+
+    async def _run(self, id_: str) -> None:
+        try:
+            await self._process(id_)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("import %s stopped on an unexpected error", id_)
+            await self._store.finish(
+                id_,
+                ImportStatus.FAILED,
+                code=Code.INTERNAL_SERVER_ERROR.value,
+                message="the import stopped on an unexpected error",
+            )
+        finally:
+            self._tasks.pop(id_, None)
+            self._notify(id_)
+
+    async def _process(self, id_: str) -> None:
+        await self._store.start(id_)
+        self._notify(id_)
+        while True:
+            job = await self._store.job(id_)
+            if job.status.final:
+                return
+            if job.cancel_requested:
+                await self._store.finish(id_, ImportStatus.CANCELED)
+                return
+            creation = await self._creation(job)
+            if creation is None:
+                return
+            window = await self._store.window(id_, job.next_position, creation.window)
+            if not window:
+                await self._store.finish(id_, ImportStatus.COMPLETE)
+                return
+            try:
+                outcomes = await self._send(job, creation, window)
+            except ProviderError as exc:
+                # Not about the items (credentials refused, the daily quota spent): every
+                # item not yet decided is reported with the reason.
+                await self._store.finish(
+                    id_, ImportStatus.FAILED, code=provider_code(exc).value, message=exc.message
+                )
+                return
+            await self._store.record(id_, outcomes, window[-1].position + 1)
+            self._notify(id_)
+
+    async def _creation(self, job: ImportJob) -> BatchCreation | None:
+        found = (await self._integrations.connections(job.tenant, [job.integration_id])).get(
+            job.integration_id
+        )
+        failure: tuple[Code, str] | None = None
+        if found is None:
+            failure = (Code.NOT_FOUND, "the integration was deleted")
+        elif not found[0].is_enabled:
+            failure = (Code.INTEGRATION_DISABLED, "the integration was disabled")
+        else:
+            try:
+                return batch_creation(self._transport, found)
+            except Unsupported as exc:
+                failure = (Code.UNSUPPORTED_PROVIDER, exc.message)
+        await self._store.finish(job.id, ImportStatus.FAILED, code=failure[0], message=failure[1])
+        return None
+
+    async def _send(
+        self, job: ImportJob, creation: BatchCreation, window: Sequence[ImportItem]
+    ) -> list[Outcome]:
+        todo = [i for i in window if i.state in (ItemState.PENDING, ItemState.SENT)]
+        outcomes: list[Outcome] = []
+        in_flight = [i for i in todo if i.state is ItemState.SENT]
+        if in_flight and not creation.idempotent:
+            # The window in flight at a crash: what the provider already holds is not sent
+            # again, so a create that is not idempotent never writes an item twice.
+            existing = await creation.existing(
+                job.from_type, job.to_type, [_typed(i) for i in in_flight]
+            )
+            written = {i.position for i in in_flight if _typed(i) in existing}
+            outcomes += [Outcome(p) for p in sorted(written)]
+            todo = [i for i in todo if i.position not in written]
+        if not todo:
+            return outcomes
+        await self._store.mark_sent(
+            job.id, [i.position for i in todo if i.state is ItemState.PENDING]
+        )
+        batch = await creation.create(job.from_type, job.to_type, [_typed(i) for i in todo])
+        done = {Pair(r.from_id, r.to_id) for r in batch.results}
+        return outcomes + outcomes_of(todo, done, batch.errors)

@@ -1,0 +1,155 @@
+"""Association imports end to end: crmgraph over HTTP, HubSpot's emulator on loopback."""
+
+from __future__ import annotations
+
+from tests.imports import (
+    ERRORS,
+    JOB,
+    RESULTS,
+    START,
+    csv_of,
+    fast_hubspot,
+    finished,
+    pages,
+    upload,
+)
+
+CONTACTS = [str(i) for i in range(1, 401)]
+COMPANIES = [str(i) for i in range(1001, 1401)]
+
+
+def _stored(hubspot) -> set[tuple[str, str]]:
+    return {
+        (r.from_id, r.to_id)
+        for r in hubspot.state.associations
+        if (r.from_type, r.to_type) == ("contacts", "companies")
+    }
+
+
+async def test_a_100000_row_csv_import_completes_with_every_pair_stored_once(api, hubspot):
+    # An account whose limit is far above what the import sends (the limiter follows the
+    # emulator's rate-limit headers).
+    hubspot.state.burst_limit, hubspot.state.interval_ms = 100_000, 1000
+    integration = await fast_hubspot(api)
+    pairs = [(c, co) for c in CONTACTS[:250] for co in COMPANIES]
+    assert len(pairs) == 100_000
+    body = await upload(api, integration, csv_of(pairs))
+    job = body["data"]["startAssociationImport"]
+    assert job["total"] == 100_000
+    assert job["status"] in ("PENDING", "PROCESSING")
+
+    done = await finished(api, job["id"])
+    assert done["status"] == "COMPLETE"
+    assert (done["processed"], done["succeeded"], done["failed"]) == (100_000, 100_000, 0)
+    assert done["completedAt"] >= done["startedAt"]
+    assert _stored(hubspot) == set(pairs)
+    creates = [c for c in hubspot.state.calls if c.path.endswith("/batch/create")]
+    # Chunked at HubSpot's batch limit: the fewest calls, each pair sent exactly once.
+    assert len(creates) == 1000
+    sent = [(i["from"]["id"], i["to"]["id"]) for c in creates for i in c.body["inputs"]]
+    assert sorted(sent) == sorted(pairs)
+    # The spec check at teardown reads every recorded call: a sample is enough here.
+    del hubspot.state.calls[3:]
+
+
+async def test_bad_rows_and_refused_inputs_fail_alone_with_their_lines(api, hubspot):
+    integration = await fast_hubspot(api)
+    data = (
+        b"from_id,to_id,type\n"
+        b"1,1001,contact_to_company\n"  # line 2
+        b"2,1002\n"  # line 3: a cell short
+        b"abc,1003,contact_to_company\n"  # line 4: not a HubSpot id
+        b"\n"  # blank: no input
+        b"3,1003,\n"  # line 6: no type, the import's own
+        b"999999,1004,contact_to_company\n"  # line 7: HubSpot has no such contact
+        b'"4,1004,contact_to_company\n'  # line 8: an unterminated quote
+    )
+    body = await upload(api, integration, data)
+    job = body["data"]["startAssociationImport"]
+    done = await finished(api, job["id"])
+    assert done["status"] == "COMPLETE"
+    assert (done["total"], done["succeeded"], done["failed"]) == (6, 2, 4)
+    errors = await pages(api, ERRORS, job["id"])
+    by_line = {e["line"]: e for e in errors}
+    assert set(by_line) == {3, 4, 7, 8}
+    assert by_line[3]["code"] == "BAD_ROW"
+    assert "line 3" in by_line[3]["message"]
+    assert by_line[4]["code"] == "BAD_ROW"
+    assert "HubSpot record ids" in by_line[4]["message"]
+    assert by_line[7]["from"] == {"id": "999999"}
+    assert by_line[7]["code"] != "BAD_ROW"
+    assert by_line[8]["code"] == "BAD_ROW"
+    results = await pages(api, RESULTS, job["id"])
+    assert [(r["line"], r["from"]["id"], r["type"]) for r in results] == [
+        (2, "1", "contact_to_company"),
+        (6, "3", "contact_to_company"),
+    ]
+    assert _stored(hubspot) == {("1", "1001"), ("3", "1003")}
+
+
+async def test_inputs_as_batch_create_takes_them(api, hubspot):
+    integration = await fast_hubspot(api)
+    inputs = [
+        {"from": {"id": "1"}, "to": {"id": "1001"}, "type": "contact_to_company"},
+        {"from": {"id": "x"}, "to": {"id": "1002"}, "type": "contact_to_company"},
+    ]
+    data = await api.data(
+        START,
+        {
+            "id": integration,
+            "input": {"fromObjectType": "contacts", "toObjectType": "companies", "inputs": inputs},
+        },
+    )
+    job_id = data["startAssociationImport"]["id"]
+    done = await finished(api, job_id)
+    assert (done["status"], done["succeeded"], done["failed"]) == ("COMPLETE", 1, 1)
+    [error] = await pages(api, ERRORS, job_id)
+    assert (error["index"], error["line"], error["code"]) == (1, None, "BAD_USER_INPUT")
+    assert "inputs[1]" in error["message"]
+
+
+async def test_cancel_stops_between_windows(api, hubspot):
+    integration = await fast_hubspot(api)
+    # The emulator holds every batch create until released: the job cannot finish first.
+    hubspot.state.faults.inject("timeout", path="/batch/create", delay=30, apply_before_fault=True)
+    pairs = [(c, co) for c in CONTACTS[:10] for co in COMPANIES[:100]]
+    job = (await upload(api, integration, csv_of(pairs)))["data"]["startAssociationImport"]
+    canceled = await api.data(
+        "mutation($id: ID!) { cancelAssociationImport(id: $id) { id cancelRequested } }",
+        {"id": job["id"]},
+    )
+    assert canceled["cancelAssociationImport"] == {"id": job["id"], "cancelRequested": True}
+    hubspot.state.faults.clear()
+    hubspot.state.release_held()
+    done = await finished(api, job["id"])
+    assert done["status"] == "CANCELED"
+    assert done["processed"] < done["total"] == 1000
+    # What was sent stays accounted for; nothing after the cancel was sent.
+    assert done["succeeded"] + done["failed"] == done["processed"]
+    assert hubspot.state.count("POST", "/batch/create") <= 4
+    again = await api.data(JOB, {"id": job["id"]})
+    assert again["associationImport"]["status"] == "CANCELED"
+
+
+async def test_bad_requests_are_refused_before_a_job_exists(api, hubspot, sf):
+    integration = await fast_hubspot(api)
+    both = {
+        "fromObjectType": "contacts",
+        "toObjectType": "companies",
+        "inputs": [],
+        "file": None,
+    }
+    error = await api.error(START, {"id": integration, "input": {**both, "inputs": None}})
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    error = await api.error(START, {"id": integration, "input": both})
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    salesforce = await api.create_integration("SALESFORCE", instance_url=sf.url)
+    one = [{"from": {"id": "1"}, "to": {"id": "2"}, "type": "t"}]
+    error = await api.error(START, {"id": salesforce, "input": {**both, "inputs": one}})
+    assert error["extensions"]["code"] == "UNSUPPORTED_PROVIDER"
+    body = await upload(api, integration, b"a,b\n1,2\n")
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert hubspot.state.count() == 0
+    assert (await api.data(JOB, {"id": "00000000-0000-4000-8000-00000000dead"})) == {
+        "associationImport": None
+    }

@@ -1,0 +1,117 @@
+"""Helpers for import tests: a HubSpot integration without a rate budget in the way, CSV
+uploads over the GraphQL multipart request spec, and waiting on a job."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiohttp
+
+from tests.harness import TOKENS, Api
+
+JOB_FIELDS = "id status total processed succeeded failed cancelRequested errorCode errorMessage startedAt completedAt"
+
+START = f"""mutation($id: ID!, $input: AssociationImportInput!) {{
+  startAssociationImport(integrationId: $id, input: $input) {{ {JOB_FIELDS} }} }}"""
+
+JOB = f"""query($id: ID!) {{ associationImport(id: $id) {{ {JOB_FIELDS} }} }}"""
+
+ERRORS = """query($id: ID!, $after: String) { associationImport(id: $id) {
+  errors(first: 1000, after: $after) { items { index line from { id } to { id } type code message }
+  endCursor hasNextPage } } }"""
+
+RESULTS = """query($id: ID!, $after: String) { associationImport(id: $id) {
+  results(first: 1000, after: $after) { items { index line from { id } to { id } type }
+  endCursor hasNextPage } } }"""
+
+
+async def fast_hubspot(api: Api, key: str | None = None) -> str:
+    """A HubSpot integration whose own budget is far above what a test sends."""
+    data = await api.data(
+        """mutation($input: CreateCrmIntegrationInput!) { createCrmIntegration(input: $input) { id } }""",
+        {
+            "input": {
+                "provider": "HUBSPOT",
+                "name": "import test",
+                "credentials": {"accessToken": TOKENS["HUBSPOT"]},
+                "rateLimits": {"requestsPerInterval": 100_000, "intervalSeconds": 1},
+            }
+        },
+        key=key,
+    )
+    return str(data["createCrmIntegration"]["id"])
+
+
+def csv_of(rows: list[tuple[str, str]], header: str = "from_id,to_id") -> bytes:
+    return (header + "\n" + "".join(f"{f},{t}\n" for f, t in rows)).encode()
+
+
+def multipart(query: str, variables: dict[str, Any], data: bytes) -> aiohttp.FormData:
+    """The GraphQL multipart request spec: operations, map, then the file part."""
+    form = aiohttp.FormData()
+    form.add_field("operations", json.dumps({"query": query, "variables": variables}))
+    form.add_field("map", json.dumps({"0": ["variables.input.file"]}))
+    form.add_field("0", data, filename="pairs.csv", content_type="text/csv")
+    return form
+
+
+async def upload(
+    api: Api, integration: str, data: bytes, *, type_: str | None = "contact_to_company"
+) -> dict[str, Any]:
+    variables = {
+        "id": integration,
+        "input": {
+            "fromObjectType": "contacts",
+            "toObjectType": "companies",
+            "type": type_,
+            "file": None,
+        },
+    }
+    response = await api.client.post(
+        "/graphql",
+        data=multipart(START, variables, data),
+        headers={"Authorization": f"Bearer {api.key}"},
+    )
+    assert response.status == 200, await response.text()
+    body: dict[str, Any] = await response.json()
+    return body
+
+
+async def finished(api: Api, job_id: str) -> dict[str, Any]:
+    """Follow the job over its own subscription until it is final (no polling, no sleeps)."""
+    async with api.client.ws_connect("/graphql", protocols=["graphql-transport-ws"]) as ws:
+        await ws.send_json(
+            {"type": "connection_init", "payload": {"Authorization": f"Bearer {api.key}"}}
+        )
+        assert (await ws.receive_json())["type"] == "connection_ack"
+        await ws.send_json(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {
+                    "query": f"subscription($id: ID!) {{ associationImportProgress(id: $id) {{ {JOB_FIELDS} }} }}",
+                    "variables": {"id": job_id},
+                },
+            }
+        )
+        last: dict[str, Any] = {}
+        while True:
+            message = await ws.receive_json()
+            if message["type"] == "complete":
+                return last
+            assert message["type"] == "next", message
+            assert "errors" not in message["payload"], message
+            last = message["payload"]["data"]["associationImportProgress"]
+
+
+async def pages(api: Api, query: str, job_id: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    after = None
+    while True:
+        data = await api.data(query, {"id": job_id, "after": after})
+        page = next(iter(data["associationImport"].values()))
+        items += page["items"]
+        if not page["hasNextPage"]:
+            return items
+        after = page["endCursor"]
