@@ -1,4 +1,4 @@
-"""``crmgraph serve`` and ``crmgraph export-schema``."""
+"""``crmgraph serve``, ``crmgraph export-schema`` and ``crmgraph import``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 
 from aiohttp import web
 
+from gql import cli_import
 from gql.settings import Settings
 
 
@@ -67,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         "'rate_limit:method=POST;rate=0.2;retry_after=0' (see emulators/faults.py)",
     )
     sub.add_parser("export-schema", help="print the schema's SDL")
+    cli_import.add_parser(sub)
     args = parser.parse_args(argv)
+    if args.command == "import":
+        return cli_import.run(args, parser)
     if args.command == "export-schema":
         from gql.schema import export_sdl
 
