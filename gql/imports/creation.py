@@ -1,9 +1,8 @@
 """The one door an import creates associations through, whatever the CRM.
 
-``batch_creation`` answers the integration's batch creation or raises ``Unsupported``. Today
-only HubSpot has one (v3 batch create); when the capability registry lands
-(``providers/capabilities.py``: a BatchAssociations capability per CRM), this function asks it
-instead, and nothing else in the import changes.
+``batch_creation`` asks the registry for the integration's ``BatchAssociations`` capability
+(``UnsupportedProvider`` when its CRM has none), so an import works on every CRM that
+declares one in ``providers/<crm>/support.py``.
 """
 
 from __future__ import annotations
@@ -11,37 +10,47 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gql import validation as check
-from gql.errors import ApiError
 from gql.loaders import Found
+from providers import registry
 from providers.base import HttpTransport
+from providers.capabilities import (
+    ASSOCIATION_READS,
+    BATCH_ASSOCIATIONS,
+    AssociationReads,
+    BatchAssociations,
+)
 from providers.domain import Batch, CrmProvider, TypedPair
-from providers.errors import Unsupported
-from providers.hubspot.client import HubSpotClient
+from providers.errors import BadInput
+
+# CRMs whose batch create writes nothing for a pair that exists (HubSpot: creating an
+# association that exists is not an error), so a window in flight at a crash may be sent
+# again. Any other CRM's window is reconciled against its reads first.
+_IDEMPOTENT = {CrmProvider.HUBSPOT}
 
 
 @dataclass(frozen=True)
 class BatchCreation:
     """An integration's batch creation, with what an import must know to use it safely."""
 
-    client: HubSpotClient
-    # Items per window: what one checkpoint covers (the provider's batch limit times the
-    # calls allowed in flight, so a window keeps the batch's concurrency busy).
+    batch: BatchAssociations
+    reads: AssociationReads | None
+    # Items per window, the unit of a checkpoint: the provider's batch limit times the calls
+    # allowed in flight, so a window keeps the batch's concurrency busy.
     window: int
-    # Creating a pair that exists is not an error and writes nothing: a window in flight at
-    # a crash may be sent again. When False, the window is reconciled first (``existing``).
     idempotent: bool
 
     async def create(
         self, from_type: str, to_type: str, items: Sequence[TypedPair]
     ) -> Batch[TypedPair]:
-        return await self.client.create_batch(from_type, to_type, items)
+        return await self.batch.create_batch(from_type, to_type, items)
 
     async def existing(
         self, from_type: str, to_type: str, items: Sequence[TypedPair]
-    ) -> set[TypedPair]:
-        """The items whose pair is already associated (a read, safe to repeat)."""
-        found = await self.client.read_associations(
+    ) -> set[TypedPair] | None:
+        """The items whose pair is already associated, or None when this CRM cannot say."""
+        if self.reads is None:
+            return None
+        found = await self.reads.read_associations(
             from_type, to_type, list(dict.fromkeys(i.from_id for i in items))
         )
         present = {
@@ -55,32 +64,28 @@ class BatchCreation:
 
 def batch_creation(transport: HttpTransport, found: Found) -> BatchCreation:
     integration, connection = found
-    if integration.provider is not CrmProvider.HUBSPOT:
-        raise Unsupported(
-            f"{integration.provider.name} integrations have no batch association create",
-            provider=integration.provider.value,
-        )
+    batch = registry.implementation(BATCH_ASSOCIATIONS, transport, connection)
+    reads = (
+        registry.implementation(ASSOCIATION_READS, transport, connection)
+        if registry.supports(integration.provider, ASSOCIATION_READS)
+        else None
+    )
     limits = transport.settings
     return BatchCreation(
-        client=HubSpotClient(transport, connection),
+        batch=batch,
+        reads=reads,
         window=limits.hubspot_v3_batch_limit * limits.batch_concurrency,
-        idempotent=True,
+        idempotent=integration.provider in _IDEMPOTENT,
     )
 
 
 def check_item(provider: CrmProvider, from_id: str, to_id: str, type_: str) -> str | None:
     """Why one input cannot be sent to this provider, or None (checked before any call)."""
+    rules = registry.rules(provider)
     try:
-        if provider is CrmProvider.HUBSPOT:
-            check.hubspot_record_id(from_id, "from.id")
-            check.hubspot_record_id(to_id, "to.id")
-            check.hubspot_association_type(type_, "type")
-    except ApiError as exc:
+        rules.record_id(from_id, "from.id")
+        rules.record_id(to_id, "to.id")
+        rules.association_type(type_, "type")
+    except BadInput as exc:
         return exc.message
     return None
-
-
-def check_object_type(provider: CrmProvider, value: str, what: str) -> str:
-    if provider is CrmProvider.HUBSPOT:
-        return check.hubspot_object_type(value, what)
-    return check.object_type(value, what)

@@ -19,11 +19,16 @@ from gql.store.imports import ImportStore
 from gql.store.integrations import IntegrationStore
 from providers.base import HttpTransport
 from providers.domain import BatchError, Pair, TypedPair
-from providers.errors import ProviderError, Unsupported
+from providers.errors import ProviderError, UnsupportedProvider
 
 log = logging.getLogger(__name__)
 
 MISSING = "MISSING_FROM_REPLY"
+UNKNOWN = "OUTCOME_UNKNOWN"
+UNKNOWN_MESSAGE = (
+    "in flight when the process running the import stopped; this CRM's create is not "
+    "idempotent and its associations cannot be read back, so it was not sent again"
+)
 
 
 def _typed(item: ImportItem) -> TypedPair:
@@ -148,7 +153,7 @@ class ImportRunner:
         else:
             try:
                 return batch_creation(self._transport, found)
-            except Unsupported as exc:
+            except UnsupportedProvider as exc:
                 failure = (Code.UNSUPPORTED_PROVIDER, exc.message)
         await self._store.finish(job.id, ImportStatus.FAILED, code=failure[0], message=failure[1])
         return None
@@ -165,9 +170,14 @@ class ImportRunner:
             existing = await creation.existing(
                 job.from_type, job.to_type, [_typed(i) for i in in_flight]
             )
-            written = {i.position for i in in_flight if _typed(i) in existing}
-            outcomes += [Outcome(p) for p in sorted(written)]
-            todo = [i for i in todo if i.position not in written]
+            if existing is None:
+                # Nothing can tell whether these were written: reported, never sent twice.
+                unknown = {i.position for i in in_flight}
+                outcomes += [Outcome(p, UNKNOWN, UNKNOWN_MESSAGE) for p in sorted(unknown)]
+            else:
+                unknown = {i.position for i in in_flight if _typed(i) in existing}
+                outcomes += [Outcome(p) for p in sorted(unknown)]
+            todo = [i for i in todo if i.position not in unknown]
         if not todo:
             return outcomes
         await self._store.mark_sent(

@@ -10,14 +10,14 @@ import strawberry
 from gql import validation as check
 from gql.context import Info
 from gql.errors import ApiError, Code, bad_input
-from gql.imports.creation import batch_creation, check_item, check_object_type
+from gql.imports.creation import batch_creation, check_item
 from gql.imports.csv_input import read_items
 from gql.imports.model import ImportItem, ImportJob, ItemState
 from gql.resolvers.connect import enabled
 from gql.types.associations import AssociationInput
 from gql.types.imports import AssociationImport, AssociationImportInput
+from providers import registry
 from providers.domain import CrmProvider
-from providers.errors import Unsupported
 
 _ID = strawberry.argument(description="The import's id, as startAssociationImport answered.")
 
@@ -90,17 +90,11 @@ class ImportMutations:
             raise bad_input("give exactly one of input.inputs and input.file", field="input")
         found = await enabled(info, str(integration_id))
         provider = found[0].provider
-        try:
-            batch_creation(info.context.transport, found)
-        except Unsupported:
-            raise ApiError(
-                Code.UNSUPPORTED_PROVIDER,
-                f"startAssociationImport needs batch association creation, which "
-                f"{provider.name} integrations do not have",
-                provider=provider.name,
-            ) from None
-        from_type = check_object_type(provider, input.from_object_type, "fromObjectType")
-        to_type = check_object_type(provider, input.to_object_type, "toObjectType")
+        # UNSUPPORTED_PROVIDER here, before anything is stored, for a CRM without batch create.
+        batch_creation(info.context.transport, found)
+        rules = registry.rules(provider)
+        from_type = rules.object_type(input.from_object_type, "fromObjectType")
+        to_type = rules.object_type(input.to_object_type, "toObjectType")
         limit = info.context.settings.max_import_inputs
         if input.inputs is not None:
             check.batch_size(input.inputs, "input.inputs", limit)

@@ -62,7 +62,8 @@ async def test_the_cli_shows_progress_and_writes_the_failed_rows(api: Api, hubsp
     assert [(r["line"], r["from_id"]) for r in written] == [("12", ""), ("22", "999999")]
     assert written[0]["code"] == "BAD_ROW"
     assert "4 cells" in written[0]["message"]
-    assert written[1]["code"] and written[1]["message"]
+    assert written[1]["code"]
+    assert written[1]["message"]
     assert hubspot.state.count("POST", "/batch/create") == 10
 
     job_id = out.split("--resume ")[1].split()[0]
