@@ -18,6 +18,12 @@ federation_packages() {  # Apollo gateway/composition and graphql-tools for the 
   fi
 }
 
+subscription_packages() {  # the graphql-ws client the subscription tests run
+  if [ -f tests/subscriptions/package-lock.json ]; then
+    npm ci --prefix tests/subscriptions --no-audit --no-fund --loglevel=error
+  fi
+}
+
 chromium_browser() {  # Debian's Chromium for the GraphiQL browser test
   [ -f scripts/install-chromium.sh ] && bash scripts/install-chromium.sh
   return 0
