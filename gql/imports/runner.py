@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from gql.errors import Code, provider_code
 from gql.imports.creation import BatchCreation, batch_creation
@@ -58,10 +58,21 @@ def outcomes_of(
     return outcomes
 
 
+def _uncounted(status: str, count: int) -> None:
+    return None
+
+
 class ImportRunner:
     def __init__(
-        self, store: ImportStore, integrations: IntegrationStore, transport: HttpTransport
+        self,
+        store: ImportStore,
+        integrations: IntegrationStore,
+        transport: HttpTransport,
+        count: Callable[[str, int], None] = _uncounted,
     ) -> None:
+        # ``count("succeeded" | "failed", n)``: items as they get their outcome (the
+        # crmgraph_import_items_total metric).
+        self.count = count
         self._store = store
         self._integrations = integrations
         self._transport = transport
@@ -90,6 +101,16 @@ class ImportRunner:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), seconds)
 
+    def _count(self, succeeded: int, failed: int) -> None:
+        for status, n in (("succeeded", succeeded), ("failed", failed)):
+            if n:
+                self.count(status, n)
+
+    async def _fail(self, id_: str, code: str, message: str) -> None:
+        self._count(
+            0, await self._store.finish(id_, ImportStatus.FAILED, code=code, message=message)
+        )
+
     def _notify(self, id_: str) -> None:
         event = self._changed.pop(id_, None)
         if event is not None:
@@ -102,11 +123,8 @@ class ImportRunner:
             raise
         except Exception:
             log.exception("import %s stopped on an unexpected error", id_)
-            await self._store.finish(
-                id_,
-                ImportStatus.FAILED,
-                code=Code.INTERNAL_SERVER_ERROR.value,
-                message="the import stopped on an unexpected error",
+            await self._fail(
+                id_, Code.INTERNAL_SERVER_ERROR.value, "the import stopped on an unexpected error"
             )
         finally:
             self._tasks.pop(id_, None)
@@ -134,11 +152,11 @@ class ImportRunner:
             except ProviderError as exc:
                 # Not about the items (credentials refused, the daily quota spent): every
                 # item not yet decided is reported with the reason.
-                await self._store.finish(
-                    id_, ImportStatus.FAILED, code=provider_code(exc).value, message=exc.message
-                )
+                await self._fail(id_, provider_code(exc).value, exc.message)
                 return
             await self._store.record(id_, outcomes, window[-1].position + 1)
+            failed = sum(1 for o in outcomes if o.code is not None)
+            self._count(len(outcomes) - failed, failed)
             self._notify(id_)
 
     async def _creation(self, job: ImportJob) -> BatchCreation | None:
@@ -155,7 +173,7 @@ class ImportRunner:
                 return batch_creation(self._transport, found)
             except UnsupportedProvider as exc:
                 failure = (Code.UNSUPPORTED_PROVIDER, exc.message)
-        await self._store.finish(job.id, ImportStatus.FAILED, code=failure[0], message=failure[1])
+        await self._fail(job.id, failure[0].value, failure[1])
         return None
 
     async def _send(

@@ -222,8 +222,9 @@ class ImportStore:
         *,
         code: str | None = None,
         message: str | None = None,
-    ) -> None:
-        """End a job. A FAILED job reports each item it did not get to with the reason."""
+    ) -> int:
+        """End a job. A FAILED job reports each item it did not get to with the reason; the
+        answer is how many that were."""
         async with self._sessions.begin() as session:
             undecided = 0
             if status is ImportStatus.FAILED:
@@ -250,6 +251,7 @@ class ImportStore:
                     failed=ImportJobRow.failed + undecided,
                 )
             )
+        return undecided
 
     async def request_cancel(self, tenant: str, id_: str) -> ImportJob | None:
         job = await self.get(tenant, id_)
