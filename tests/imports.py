@@ -4,6 +4,7 @@ uploads over the GraphQL multipart request spec, and waiting on a job."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -78,11 +79,13 @@ async def upload(
     return body
 
 
-async def finished(api: Api, job_id: str) -> dict[str, Any]:
-    """Follow the job over its own subscription until it is final (no polling, no sleeps)."""
+async def progress(
+    api: Api, job_id: str, fields: str = JOB_FIELDS, key: str | None = None
+) -> AsyncIterator[dict[str, Any]]:
+    """The subscription's messages (next, error, complete) over graphql-transport-ws."""
     async with api.client.ws_connect("/graphql", protocols=["graphql-transport-ws"]) as ws:
         await ws.send_json(
-            {"type": "connection_init", "payload": {"Authorization": f"Bearer {api.key}"}}
+            {"type": "connection_init", "payload": {"Authorization": f"Bearer {key or api.key}"}}
         )
         assert (await ws.receive_json())["type"] == "connection_ack"
         await ws.send_json(
@@ -90,19 +93,28 @@ async def finished(api: Api, job_id: str) -> dict[str, Any]:
                 "id": "1",
                 "type": "subscribe",
                 "payload": {
-                    "query": f"subscription($id: ID!) {{ associationImportProgress(id: $id) {{ {JOB_FIELDS} }} }}",
+                    "query": f"subscription($id: ID!) {{ associationImportProgress(id: $id) {{ {fields} }} }}",
                     "variables": {"id": job_id},
                 },
             }
         )
-        last: dict[str, Any] = {}
         while True:
-            message = await ws.receive_json()
-            if message["type"] == "complete":
-                return last
-            assert message["type"] == "next", message
-            assert "errors" not in message["payload"], message
-            last = message["payload"]["data"]["associationImportProgress"]
+            message: dict[str, Any] = await ws.receive_json()
+            yield message
+            if message["type"] in ("complete", "error"):
+                return
+
+
+async def finished(api: Api, job_id: str) -> dict[str, Any]:
+    """Follow the job over its own subscription until it is final (no polling, no sleeps)."""
+    last: dict[str, Any] = {}
+    async for message in progress(api, job_id):
+        if message["type"] == "complete":
+            return last
+        assert message["type"] == "next", message
+        assert "errors" not in message["payload"], message
+        last = message["payload"]["data"]["associationImportProgress"]
+    raise AssertionError(f"the subscription ended without completing: {last}")
 
 
 async def pages(api: Api, query: str, job_id: str) -> list[dict[str, Any]]:

@@ -120,14 +120,18 @@ class AssociationImportErrorPage:
     has_next_page: bool = strawberry.field(description="Whether another page follows.")
 
 
-def _page_args(first: int, after: str | None) -> int:
+async def _page(
+    info: Info, job_id: str, state: model.ItemState, first: int, after: str | None
+) -> tuple[list[model.ImportItem], str | None, bool]:
+    """A page of the job's items in ``state``: the items, the end cursor, whether more follow.
+    The cursor is the last item's position."""
     if not 1 <= first <= MAX_PAGE:
         raise bad_input(f"first must be between 1 and {MAX_PAGE}", field="first")
-    if after is None:
-        return -1
-    if not after.isdigit() or len(after) > 9:
+    if after is not None and (not after.isdigit() or len(after) > 9):
         raise bad_input("after is not a cursor this field gave", field="after")
-    return int(after)
+    start = -1 if after is None else int(after)
+    items, more = await info.context.imports.items(job_id, state, start, first)
+    return items, str(items[-1].position) if items else after, more
 
 
 _FIRST = strawberry.argument(description=f"Items in the page (at most {MAX_PAGE}).")
@@ -183,12 +187,12 @@ class AssociationImport:
         first: Annotated[int, _FIRST] = 100,
         after: Annotated[str | None, _AFTER] = None,
     ) -> AssociationImportResultPage:
-        items, more = await info.context.imports.items(
-            str(self.id), model.ItemState.SUCCEEDED, _page_args(first, after), first
+        items, cursor, more = await _page(
+            info, str(self.id), model.ItemState.SUCCEEDED, first, after
         )
         return AssociationImportResultPage(
             items=[AssociationImportResult.from_domain(i) for i in items],
-            end_cursor=str(items[-1].position) if items else after,
+            end_cursor=cursor,
             has_next_page=more,
         )
 
@@ -199,11 +203,9 @@ class AssociationImport:
         first: Annotated[int, _FIRST] = 100,
         after: Annotated[str | None, _AFTER] = None,
     ) -> AssociationImportErrorPage:
-        items, more = await info.context.imports.items(
-            str(self.id), model.ItemState.FAILED, _page_args(first, after), first
-        )
+        items, cursor, more = await _page(info, str(self.id), model.ItemState.FAILED, first, after)
         return AssociationImportErrorPage(
             items=[AssociationImportError.from_domain(i) for i in items],
-            end_cursor=str(items[-1].position) if items else after,
+            end_cursor=cursor,
             has_next_page=more,
         )

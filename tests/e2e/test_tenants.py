@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from contextlib import aclosing
 
 import pytest
 
 from tests.harness import KEYS, TOKENS
-from tests.imports import JOB, RESULTS, START, fast_hubspot, finished, pages
+from tests.imports import JOB, RESULTS, START, fast_hubspot, finished, pages, progress
 
 OPERATIONS = {
     "crmIntegration": ("query($id: ID!) { crmIntegration(id: $id) { id } }", "null"),
@@ -109,25 +110,11 @@ async def test_another_tenants_import_is_invisible(api, hubspot):
         "mutation($id: ID!) { cancelAssociationImport(id: $id) { id } }", {"id": job_id}
     )
     assert error["extensions"]["code"] == "NOT_FOUND"
-    async with api.client.ws_connect("/graphql", protocols=["graphql-transport-ws"]) as ws:
-        await ws.send_json(
-            {"type": "connection_init", "payload": {"Authorization": f"Bearer {KEYS['acme']}"}}
-        )
-        assert (await ws.receive_json())["type"] == "connection_ack"
-        await ws.send_json(
-            {
-                "id": "1",
-                "type": "subscribe",
-                "payload": {
-                    "query": "subscription($id: ID!) { associationImportProgress(id: $id) { id } }",
-                    "variables": {"id": job_id},
-                },
-            }
-        )
-        message = await ws.receive_json()
-        assert message["type"] in ("error", "next"), message
-        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
-        assert errors[0]["extensions"]["code"] == "NOT_FOUND", message
+    async with aclosing(progress(api, job_id, "id")) as messages:
+        message = await anext(messages)
+    assert message["type"] in ("error", "next"), message
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] == "NOT_FOUND", message
     # ...while its owner sees it, canceled or not, and never a credential.
     api.key = KEYS["globex"]
     done = await finished(api, job_id)
