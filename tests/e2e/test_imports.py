@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from gql.app import RUNNER
+from tests.harness import Api, make_settings, serve
 from tests.imports import (
     ERRORS,
     JOB,
@@ -13,6 +14,7 @@ from tests.imports import (
     csv_of,
     fast_hubspot,
     finished,
+    multipart,
     pages,
     upload,
 )
@@ -160,3 +162,40 @@ async def test_bad_requests_are_refused_before_a_job_exists(api, hubspot, sf):
     assert (await api.data(JOB, {"id": "00000000-0000-4000-8000-00000000dead"})) == {
         "associationImport": None
     }
+
+
+async def test_uploads_have_their_own_limit_and_need_a_length(tmp_path, hubspot):
+    settings = make_settings(
+        str(tmp_path / "crmgraph.db"), hubspot_base_url=hubspot.url, max_upload_bytes=4096
+    )
+    client = await serve(settings)
+    try:
+        api = Api(client)
+        integration = await fast_hubspot(api)
+        variables = {
+            "id": integration,
+            "input": {"fromObjectType": "contacts", "toObjectType": "companies", "file": None},
+        }
+        auth = {"Authorization": f"Bearer {api.key}"}
+        big = csv_of([("1", "1001")] * 1000)  # over 4 KiB, under the 2 MiB JSON body limit
+        response = await client.post(
+            "/graphql", data=multipart(START, variables, big), headers=auth
+        )
+        assert response.status == 413
+        assert (await response.json())["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+        async def chunks():
+            yield b"--x\r\n"
+
+        response = await client.post(
+            "/graphql",
+            data=chunks(),
+            headers={**auth, "Content-Type": "multipart/form-data; boundary=x"},
+        )
+        assert response.status == 411
+        assert (await response.json())["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+        small = csv_of([("1", "1001")], header="from_id,to_id")
+        body = await upload(api, integration, small)
+        assert body["data"]["startAssociationImport"]["total"] == 1
+    finally:
+        await client.close()
