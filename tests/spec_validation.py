@@ -111,6 +111,9 @@ def spec_for(call: RecordedCall) -> tuple[str, str] | None:
         if call.header("Version") == "v3":
             return "gohighlevel/apps/v3/associations-v3.json", HIGHLEVEL_HOST
         return "gohighlevel/apps/associations.json", HIGHLEVEL_HOST
+    for app in ("contacts", "opportunities"):
+        if call.path.startswith(f"/{app}/"):
+            return f"gohighlevel/apps/{app}.json", HIGHLEVEL_HOST
     return None
 
 
