@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from providers.base import ProviderClient, Reply
-from providers.batching import chunked, gather_bounded, merge
+from providers.batching import chunked, merge, send_all
 from providers.domain import (
     AssociatedRecord,
     AssociationLabel,
@@ -34,6 +34,10 @@ from providers.wire import M, WireModel, parse_wire
 
 W = TypeVar("W", bound=WireModel)
 R = TypeVar("R")
+
+
+# A whole chunk refused for what one input holds: 409 CONFLICT, 400 VALIDATION_ERROR.
+_NARROWED = (Conflict, InvalidRequest)
 
 
 def _seg(value: str) -> str:
@@ -80,10 +84,12 @@ class HubSpotClient(ProviderClient):
 
         unique = list(dict.fromkeys(pairs))
         chunks = chunked(unique, self.settings.hubspot_v4_batch_limit)
-        outcomes = await gather_bounded(chunks, send, self.settings.batch_concurrency)
+        outcomes = await send_all(
+            chunks, send, self.settings.batch_concurrency, narrow_on=_NARROWED
+        )
         return merge(
             unique,
-            list(zip(chunks, outcomes, strict=True)),
+            outcomes,
             pair_of=lambda p: p,
             result_key=lambda r: _forward(r, set(unique)),
         )
@@ -94,8 +100,8 @@ class HubSpotClient(ProviderClient):
     ) -> Batch[TypedPair]:
         """v3 batch create, split into ``hubspot_v3_batch_limit`` chunks and merged.
 
-        Duplicates are sent once. A 409 refuses a whole chunk for one conflicting item, so
-        the chunk is bisected until only the conflicting items fail.
+        Duplicates are sent once. A 409 (or a 400 such as an unknown type name) refuses a
+        whole chunk for one item, so the chunk is split until only that item fails.
         """
         path = f"/crm/v3/associations/{_seg(from_type)}/{_seg(to_type)}/batch/create"
 
@@ -106,28 +112,18 @@ class HubSpotClient(ProviderClient):
                     for i in chunk
                 ]
             }
-            try:
-                # Creating an association that exists is not an error: safe to repeat.
-                reply = await self._request("POST", path, json_body=body, safe=True)
-            except Conflict:
-                if len(chunk) == 1:
-                    raise
-                half = len(chunk) // 2
-                left, right = await gather_bounded([chunk[:half], chunk[half:]], send, 2)
-                return merge(
-                    chunk,
-                    [(chunk[:half], left), (chunk[half:], right)],
-                    pair_of=lambda i: i.pair,
-                    result_key=lambda r: r,
-                )
+            # Creating an association that exists is not an error: safe to repeat.
+            reply = await self._request("POST", path, json_body=body, safe=True)
             return self._batch(reply, [i.pair for i in chunk], wire.TypedResult, _typed_result)
 
         unique = list(dict.fromkeys(inputs))
         chunks = chunked(unique, self.settings.hubspot_v3_batch_limit)
-        outcomes = await gather_bounded(chunks, send, self.settings.batch_concurrency)
+        outcomes = await send_all(
+            chunks, send, self.settings.batch_concurrency, narrow_on=_NARROWED
+        )
         return merge(
             unique,
-            list(zip(chunks, outcomes, strict=True)),
+            outcomes,
             pair_of=lambda i: i.pair,
             result_key=lambda r: r,
         )

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from providers.base import ProviderClient
-from providers.batching import gather_bounded, merge
+from providers.batching import merge, send_all
 from providers.domain import (
     AssociatedRecord,
     AssociationLabel,
@@ -178,10 +178,10 @@ class LeadConnectorClient(ProviderClient):
 
         unique = list(dict.fromkeys(pairs))
         chunks = [[p] for p in unique]
-        outcomes = await gather_bounded(chunks, send, self.settings.batch_concurrency)
+        outcomes = await send_all(chunks, send, self.settings.batch_concurrency)
         return merge(
             unique,
-            list(zip(chunks, outcomes, strict=True)),
+            outcomes,
             pair_of=lambda p: p,
             result_key=lambda r: Pair(r.from_id, r.to_id),
         )
@@ -210,10 +210,10 @@ class LeadConnectorClient(ProviderClient):
 
         unique = list(dict.fromkeys(inputs))
         chunks = [[i] for i in unique]
-        outcomes = await gather_bounded(chunks, send, self.settings.batch_concurrency)
+        outcomes = await send_all(chunks, send, self.settings.batch_concurrency)
         return merge(
             unique,
-            list(zip(chunks, outcomes, strict=True)),
+            outcomes,
             pair_of=lambda i: i.pair,
             result_key=lambda r: r,
         )

@@ -235,7 +235,9 @@ DEFAULT_VARS = {
 
 BATCH = """mutation($id: ID!, $fromType: String!, $toType: String!, $inputs: [AssociationInput!]!) {
   batchCreateAssociations(integrationId: $id, fromObjectType: $fromType, toObjectType: $toType,
-                          inputs: $inputs) { status numErrors errors { message } }
+                          inputs: $inputs) {
+    status numErrors errors { message category inputIndex }
+  }
 }"""
 BATCH_VARS = {"id": HUBSPOT, "fromType": "contacts", "toType": "companies", "inputs": [pair()]}
 
