@@ -18,6 +18,12 @@ federation_packages() {  # Apollo gateway/composition and graphql-tools for the 
   fi
 }
 
+http_client_packages() {  # graphql-http's audits, Apollo Client and urql for tests/http
+  if [ -f tests/http/package-lock.json ]; then
+    npm ci --prefix tests/http --no-audit --no-fund --loglevel=error
+  fi
+}
+
 chromium_browser() {  # Debian's Chromium for the GraphiQL browser test
   [ -f scripts/install-chromium.sh ] && bash scripts/install-chromium.sh
   return 0
