@@ -29,6 +29,11 @@ def preflight(origin: str, method: str = "POST") -> dict[str, str]:
     }
 
 
+async def query_from(client: TestClient[Any, Any], origin: str, key: bool = True) -> Any:
+    headers = {"Origin": origin, **({"Authorization": AUTHORIZATION} if key else {})}
+    return await client.post("/graphql", json={"query": "{ __typename }"}, headers=headers)
+
+
 @pytest.fixture
 async def start(tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
     clients: list[TestClient[Any, Any]] = []
@@ -83,11 +88,7 @@ async def test_an_origin_not_on_the_list_gets_no_allow_origin(start: Any) -> Non
     client = await start(APP)
     stranger = "https://evil.example"
     refused = await client.options("/graphql", headers=preflight(stranger))
-    actual = await client.post(
-        "/graphql",
-        json={"query": "{ __typename }"},
-        headers={"Origin": stranger, "Authorization": AUTHORIZATION},
-    )
+    actual = await query_from(client, stranger)
     assert refused.status == 403
     assert (await refused.json())["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert "Access-Control-Allow-Origin" not in refused.headers
@@ -111,11 +112,7 @@ async def test_a_star_allows_any_origin(start: Any) -> None:
 async def test_without_origins_there_are_no_cors_headers_and_options_is_405(start: Any) -> None:
     client = await start("")
     response = await client.options("/graphql", headers=preflight(APP))
-    actual = await client.post(
-        "/graphql",
-        json={"query": "{ __typename }"},
-        headers={"Origin": APP, "Authorization": AUTHORIZATION},
-    )
+    actual = await query_from(client, APP)
     assert response.status == 405
     assert "Access-Control-Allow-Origin" not in response.headers
     assert "Access-Control-Allow-Origin" not in actual.headers
