@@ -211,3 +211,27 @@ async def test_the_real_clients_fall_back_to_the_query_then_send_only_the_hash(
     assert hashed == (["GET", "GET"] if method == "get" else ["POST", "POST"])
     assert {e["status"] for e in exchanges} == {200}
     assert outcome["results"] == [{"data": {"crmIntegration": None}, "error": None}] * 2
+
+
+async def test_refusals_are_request_errors_for_graphql_response_json(start: Any) -> None:
+    client = await start()
+    headers = {**AUTH, "Accept": "application/graphql-response+json"}
+    forged = {"query": CREATE, "extensions": persisted(QUERY)}
+    mismatch = await client.post("/graphql", json=forged, headers=headers)
+    unknown = await client.post("/graphql", json={"extensions": persisted(QUERY)}, headers=headers)
+    mismatch_body = await mismatch.json(content_type=None)
+    assert (mismatch.status, code(mismatch_body)) == (400, "PERSISTED_QUERY_HASH_MISMATCH")
+    assert "data" not in mismatch_body
+    # "Not found" stays a 200: it is the clients' signal to send the document.
+    assert unknown.status == 200
+
+
+async def test_a_hash_over_get_needs_the_key_even_from_a_browser(start: Any) -> None:
+    client = await start()
+    await post(client, {"query": QUERY, "extensions": persisted(QUERY)})
+    response = await client.get(
+        "/graphql",
+        params={"extensions": json.dumps(persisted(QUERY))},
+        headers={"Accept": "text/html"},
+    )
+    assert response.status == 401  # not the explorer page, and nothing ran
