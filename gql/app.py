@@ -102,7 +102,7 @@ class CrmGraphView(GraphQLView[Context, None]):
         return answer
 
     async def get_sub_response(self, request: web.Request) -> web.Response:
-        response = web.Response()
+        response = web.Response(headers={"Vary": "Accept"})  # the media type follows it
         response.content_type = _media_type(request)
         return response
 

@@ -6,13 +6,15 @@ on some well-formed JSON of the wrong shape (a top-level number, a batch of non-
 non-string ``query`` inside a batch); aiohttp raises ``HTTPRequestEntityTooLarge`` and its router
 errors as text. ``guard(settings)`` sits outside all of that and:
 
-* checks the shape of a GraphQL request (JSON body or GET parameters) before the view parses it,
-  for callers whose API key is valid (anyone else gets the auth middleware's 401 first, and never
-  makes us parse a body);
+* checks the shape of a GraphQL request (JSON body or GET parameters, a persisted query's
+  ``extensions.persistedQuery`` included) before the view parses it, for callers whose API key is
+  valid (anyone else gets the auth middleware's 401 first, and never makes us parse a body);
 * rewrites any non-JSON 4xx the view or aiohttp answers as
   ``{"errors": [{"message": ..., "extensions": {"code": ...}}]}`` with a fitting status;
 * turns an unexpected exception into a JSON 500 ``INTERNAL_SERVER_ERROR`` with no trace (the trace
-  is logged).
+  is logged);
+* answers ``application/graphql-response+json`` instead of ``application/json`` on /graphql to
+  callers that prefer it (``gql.graphql_over_http``).
 """
 
 from __future__ import annotations

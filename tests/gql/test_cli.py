@@ -100,6 +100,14 @@ async def test_serve_refuses_missing_or_malformed_keys_in_one_line(
     assert "s3cr3t" not in err + out  # the line names the entry, never a key
 
 
+async def test_an_unreadable_manifest_is_one_line(tmp_path: Path) -> None:
+    settings = {"api_keys": "acme:k-0123456789", "persisted_queries_manifest": "/nonexistent.json"}
+    code, _, err = await run("serve", "--port", "0", environ=env(tmp_path, **settings))
+    assert code == 2
+    [line] = err.splitlines()
+    assert "/nonexistent.json" in line
+
+
 async def test_a_busy_port_is_one_line_without_a_traceback(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

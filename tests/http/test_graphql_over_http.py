@@ -92,6 +92,7 @@ async def test_a_field_error_keeps_200_and_its_data_entry(client: TestClient[Any
     answer = await response.json(content_type=GRAPHQL_RESPONSE)
     assert response.status == 200
     assert "data" in answer
+    assert "Accept" in response.headers.getall("Vary")  # caches key on the media type
 
 
 async def test_a_refusal_before_graphql_answers_in_the_accepted_media_type(
