@@ -75,7 +75,11 @@ def _secret(settings: Settings) -> str:
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     engine, sessions = await open_database(settings.database_url)
-    app[STORE] = IntegrationStore(sessions, CredentialCipher(fernet_from_secret(_secret(settings))))
+    app[STORE] = IntegrationStore(
+        sessions,
+        CredentialCipher(fernet_from_secret(_secret(settings))),
+        cache_seconds=settings.integration_cache_seconds,
+    )
     app[IDEMPOTENCY] = IdempotencyStore(
         sessions, timedelta(seconds=settings.idempotency_ttl_seconds)
     )

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     batch_concurrency: int = Field(default=4, ge=1, le=32)
     max_batch_inputs: int = Field(default=10_000, ge=1)
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=1)
+    # How long a replica reuses an integration it read (and its decrypted credentials);
+    # its own changes apply at once, another replica's within this time. 0 reads every time.
+    integration_cache_seconds: float = Field(default=2.0, ge=0)
 
     max_operations_per_request: int = Field(default=50, ge=1)
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
