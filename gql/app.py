@@ -15,6 +15,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types.execution import ExecutionResult
 
 from gql import auth, graphiql, http_guard
+from gql.coalescing import Coalescer
 from gql.context import Context
 from gql.errors import coded
 from gql.loaders import Loaders
@@ -32,6 +33,7 @@ SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", IntegrationStore)
 IDEMPOTENCY = web.AppKey("idempotency", IdempotencyStore)
 TRANSPORT = web.AppKey("transport", HttpTransport)
+COALESCER = web.AppKey("coalescer", Coalescer)
 
 
 class CrmGraphView(GraphQLView[Context, None]):
@@ -58,7 +60,7 @@ class CrmGraphView(GraphQLView[Context, None]):
             settings=app[SETTINGS],
             store=app[STORE],
             transport=app[TRANSPORT],
-            loaders=Loaders(tenant, app[STORE], app[TRANSPORT]),
+            loaders=Loaders(tenant, app[STORE], app[TRANSPORT], app.get(COALESCER)),
             idempotency=app[IDEMPOTENCY],
         )
 
@@ -126,6 +128,8 @@ def build_app(settings: Settings | None = None) -> web.Application:
         ],
     )
     app[SETTINGS] = settings
+    if settings.coalesce_window_ms > 0:
+        app[COALESCER] = Coalescer(settings.coalesce_window_ms / 1000)
     app.cleanup_ctx.append(_resources)
     app.on_startup.append(_freeze_startup_objects)
     view = CrmGraphView(
