@@ -63,6 +63,7 @@ async def test_never_across_tenants_or_integrations(coalescing, hubspot):
             for i in ids
         )
     )
+    assert [a for a in answers if a.get("errors")] == []
     assert all(a["data"]["createDefaultAssociation"]["numErrors"] == 0 for a in answers)
     by_token: dict[str, set[int]] = {}
     for call in hubspot.state.calls:
