@@ -155,7 +155,9 @@ async def test_bad_requests_are_refused_before_a_job_exists(api, hubspot, sf):
     salesforce = await api.create_integration("SALESFORCE", instance_url=sf.url)
     one = [{"from": {"id": "1"}, "to": {"id": "2"}, "type": "t"}]
     error = await api.error(START, {"id": salesforce, "input": {**both, "inputs": one}})
-    assert error["extensions"]["code"] == "UNSUPPORTED_PROVIDER"
+    # Checked by the integration's own provider rules: Salesforce has no "companies".
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert error["extensions"]["field"] == "toObjectType"
     body = await upload(api, integration, b"a,b\n1,2\n")
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert hubspot.state.count() == 0

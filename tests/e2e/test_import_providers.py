@@ -1,0 +1,67 @@
+"""Imports on every CRM with batch creation: Salesforce and HighLevel through the same runner
+(their creates are not idempotent: a window in flight at a crash is reconciled first)."""
+
+from __future__ import annotations
+
+from emulators import sandbox_data as demo
+from gql.app import IMPORTS, RUNNER
+from gql.imports.model import ImportItem
+from tests.imports import ERRORS, START, finished, pages
+
+ACME, GLOBEX = demo.SF_ACCOUNT_IDS
+ADA, GRACE, LINUS = demo.SF_CONTACT_IDS
+CONTACT_1, CONTACT_2 = demo.GHL_CONTACT_IDS
+CHILD_1, CHILD_2 = demo.GHL_CHILD_IDS
+
+
+def _inputs(*pairs: tuple[str, str, str]) -> list[dict[str, object]]:
+    return [{"from": {"id": f}, "to": {"id": t}, "type": k} for f, t, k in pairs]
+
+
+async def test_a_salesforce_import_sets_the_lookups(api, sf):
+    integration = await api.create_integration("SALESFORCE", instance_url=sf.url)
+    data = await api.data(
+        START,
+        {
+            "id": integration,
+            "input": {
+                "fromObjectType": "contacts",
+                "toObjectType": "accounts",
+                "inputs": _inputs(
+                    (GRACE, ACME, "default"),
+                    (LINUS, GLOBEX, "default"),
+                    ("003000000000099AAA", ACME, "default"),
+                ),
+            },
+        },
+    )
+    job_id = data["startAssociationImport"]["id"]
+    done = await finished(api, job_id)
+    assert (done["status"], done["succeeded"], done["failed"]) == ("COMPLETE", 2, 1)
+    assert sf.state.find(GRACE)[1]["AccountId"] == ACME
+    assert sf.state.find(LINUS)[1]["AccountId"] == GLOBEX
+    [error] = await pages(api, ERRORS, job_id)
+    assert error["from"] == {"id": "003000000000099AAA"}
+
+
+async def test_a_highlevel_window_in_flight_is_reconciled_through_its_reads(api, ghl):
+    integration = await api.create_integration("LEADCONNECTOR", location_id=demo.GHL_LOCATION_ID)
+    app = api.client.server.app
+    kind = demo.GHL_ASSOCIATION_ID
+    items = [
+        ImportItem(0, CHILD_1, CONTACT_1, kind),  # the demo data has it: written before the crash
+        ImportItem(1, CHILD_2, CONTACT_2, kind),
+    ]
+    job = await app[IMPORTS].create(
+        "acme", integration, "custom_objects.children", "contact", items
+    )
+    await app[IMPORTS].mark_sent(job.id, [0, 1])  # as a crashed runner left them
+    ghl.state.reset_calls()
+    app[RUNNER].submit(job.id)
+    done = await finished(api, job.id)
+    assert (done["status"], done["succeeded"], done["failed"]) == ("COMPLETE", 2, 0)
+    creates = [c for c in ghl.state.calls if c.method == "POST" and c.path.endswith("/relations")]
+    # Only the pair HighLevel did not hold was sent.
+    assert [(c.body["firstRecordId"], c.body["secondRecordId"]) for c in creates] == [
+        (CHILD_2, CONTACT_2)
+    ]
