@@ -14,6 +14,7 @@ import csv
 import json
 import os
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,9 @@ from rich.progress import (
 )
 from rich.text import Text
 
-JOB_FIELDS = "id status total processed succeeded failed errorCode errorMessage"
+JOB_FIELDS = (
+    "id status total processed succeeded failed errorCode errorMessage startedAt completedAt"
+)
 START = f"""mutation($id: ID!, $input: AssociationImportInput!) {{
   startAssociationImport(integrationId: $id, input: $input) {{ {JOB_FIELDS} }} }}"""
 PROGRESS = f"""subscription($id: ID!) {{
@@ -230,9 +233,16 @@ async def _failures(session: aiohttp.ClientSession, url: str, job_id: str) -> li
 
 
 def _summary(console: Console, job: dict[str, Any], failures: list[dict[str, Any]]) -> None:
+    took = ""
+    if job.get("startedAt") and job.get("completedAt"):
+        seconds = (
+            datetime.fromisoformat(job["completedAt"]) - datetime.fromisoformat(job["startedAt"])
+        ).total_seconds()
+        rate = f", {job['processed'] / seconds:,.0f} items/s" if seconds > 0 else ""
+        took = f" in {seconds:,.1f} s{rate}"
     console.print(
         f"{job['status']}: {job['total']:,} rows, {job['succeeded']:,} created, "
-        f"{job['failed']:,} failed",
+        f"{job['failed']:,} failed{took}",
         markup=False,
     )
     if job.get("errorCode"):

@@ -106,5 +106,5 @@ def _refused(
         line=line,
         state=ItemState.FAILED,
         code=BAD_ROW,
-        message=f"line {line}: {reason}",
+        message=reason,  # the line is the error's own field
     )

@@ -55,7 +55,7 @@ async def test_the_cli_shows_progress_and_writes_the_failed_rows(api: Api, hubsp
     assert "1000/1000" in out  # the bar, at its end
     assert "items/s" in out
     assert "ETA" in out
-    assert "COMPLETE: 1,000 rows, 998 created, 2 failed" in out
+    assert "COMPLETE: 1,000 rows, 998 created, 2 failed in " in out
     assert "line 12: BAD_ROW" in out
     with failures.open() as f:
         written = list(csv.DictReader(f))

@@ -82,7 +82,7 @@ async def test_bad_rows_and_refused_inputs_fail_alone_with_their_lines(api, hubs
     by_line = {e["line"]: e for e in errors}
     assert set(by_line) == {3, 4, 7, 8}
     assert by_line[3]["code"] == "BAD_ROW"
-    assert "line 3" in by_line[3]["message"]
+    assert "2 cells" in by_line[3]["message"]
     assert by_line[4]["code"] == "BAD_ROW"
     assert "HubSpot record ids" in by_line[4]["message"]
     assert by_line[7]["from"] == {"id": "999999"}
