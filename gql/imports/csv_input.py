@@ -11,13 +11,12 @@ import io
 from collections.abc import Callable
 
 from gql.errors import bad_input
-from gql.imports.model import ImportItem, ItemState
+from gql.imports.model import ImportItem
 
 BAD_ROW = "BAD_ROW"
 _FROM = ("from_id", "fromid", "from")
 _TO = ("to_id", "toid", "to")
 _TYPE = ("type", "association_type")
-_CELL = 200  # longest id or type kept from a row
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:
@@ -98,13 +97,5 @@ def read_items(
 def _refused(
     position: int, line: int, reason: str, from_id: str = "", to_id: str = "", type_: str = ""
 ) -> ImportItem:
-    return ImportItem(
-        position,
-        from_id[:_CELL],
-        to_id[:_CELL],
-        type_[:_CELL],
-        line=line,
-        state=ItemState.FAILED,
-        code=BAD_ROW,
-        message=reason,  # the line is the error's own field
-    )
+    # The line is the error's own field: the message does not repeat it.
+    return ImportItem.refused(position, BAD_ROW, reason, from_id, to_id, type_, line=line)

@@ -26,7 +26,10 @@ class ItemState(enum.IntEnum):
     FAILED = 3
 
 
-@dataclass(frozen=True)
+_CELL = 200  # longest id or type kept from a refused input (the columns' width)
+
+
+@dataclass(frozen=True, slots=True)  # a million of them may be in memory at the start
 class ImportItem:
     """One input: a pair of record ids and the association type, or a refused CSV row."""
 
@@ -38,6 +41,29 @@ class ImportItem:
     state: ItemState = ItemState.PENDING
     code: str | None = None
     message: str | None = None
+
+    @classmethod
+    def refused(
+        cls,
+        position: int,
+        code: str,
+        reason: str,
+        from_id: str = "",
+        to_id: str = "",
+        type_: str = "",
+        line: int | None = None,
+    ) -> ImportItem:
+        """An input refused before any call: FAILED from the start, with its reason."""
+        return cls(
+            position,
+            from_id[:_CELL],
+            to_id[:_CELL],
+            type_[:_CELL],
+            line=line,
+            state=ItemState.FAILED,
+            code=code,
+            message=reason,
+        )
 
 
 @dataclass(frozen=True)

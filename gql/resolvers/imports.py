@@ -12,7 +12,7 @@ from gql.context import Info
 from gql.errors import ApiError, Code, bad_input
 from gql.imports.creation import batch_creation, check_item
 from gql.imports.csv_input import read_items
-from gql.imports.model import ImportItem, ImportJob, ItemState
+from gql.imports.model import ImportItem, ImportJob
 from gql.resolvers.connect import enabled
 from gql.types.associations import AssociationInput
 from gql.types.imports import AssociationImport, AssociationImportInput
@@ -31,14 +31,8 @@ def _from_inputs(provider: CrmProvider, inputs: list[AssociationInput]) -> list[
             items.append(ImportItem(n, from_id, to_id, i.type))
         else:  # a bad input fails alone, like a bad CSV row
             items.append(
-                ImportItem(
-                    n,
-                    from_id[:200],
-                    to_id[:200],
-                    i.type[:200],
-                    state=ItemState.FAILED,
-                    code=Code.BAD_USER_INPUT.value,
-                    message=f"inputs[{n}]: {reason}",
+                ImportItem.refused(
+                    n, Code.BAD_USER_INPUT.value, f"inputs[{n}]: {reason}", from_id, to_id, i.type
                 )
             )
     return items
