@@ -27,7 +27,7 @@ MISSING = "MISSING_FROM_REPLY"
 UNKNOWN = "OUTCOME_UNKNOWN"
 UNKNOWN_MESSAGE = (
     "in flight when the process running the import stopped; this CRM's create is not "
-    "idempotent and its associations cannot be read back, so it was not sent again"
+    "idempotent and whether it was written could not be read back, so it was not sent again"
 )
 
 
@@ -185,17 +185,21 @@ class ImportRunner:
         if in_flight and not creation.idempotent:
             # The window in flight at a crash: what the provider already holds is not sent
             # again, so a create that is not idempotent never writes an item twice.
-            existing = await creation.existing(
-                job.from_type, job.to_type, [_typed(i) for i in in_flight]
-            )
+            try:
+                existing = await creation.existing(
+                    job.from_type, job.to_type, [_typed(i) for i in in_flight]
+                )
+            except ProviderError:
+                log.warning("import %s: the window in flight could not be read back", job.id)
+                existing = None
             if existing is None:
                 # Nothing can tell whether these were written: reported, never sent twice.
-                unknown = {i.position for i in in_flight}
-                outcomes += [Outcome(p, UNKNOWN, UNKNOWN_MESSAGE) for p in sorted(unknown)]
+                settled = {i.position for i in in_flight}
+                outcomes += [Outcome(p, UNKNOWN, UNKNOWN_MESSAGE) for p in sorted(settled)]
             else:
-                unknown = {i.position for i in in_flight if _typed(i) in existing}
-                outcomes += [Outcome(p) for p in sorted(unknown)]
-            todo = [i for i in todo if i.position not in unknown]
+                settled = {i.position for i in in_flight if _typed(i) in existing}
+                outcomes += [Outcome(p) for p in sorted(settled)]
+            todo = [i for i in todo if i.position not in settled]
         if not todo:
             return outcomes
         await self._store.mark_sent(

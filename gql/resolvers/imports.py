@@ -106,7 +106,8 @@ class ImportMutations:
             info.context.tenant, found[0].id, from_type, to_type, items
         )
         # Inputs refused before any call are outcomes too.
-        info.context.runner.count("failed", job.failed)
+        if job.failed:
+            info.context.runner.count("failed", job.failed)
         info.context.runner.submit(job.id)
         return AssociationImport.from_domain(job)
 

@@ -148,10 +148,11 @@ class ImportStore:
 
     async def start(self, id_: str) -> None:
         now = datetime.now(UTC)
+        live = [ImportStatus.PENDING.value, ImportStatus.PROCESSING.value]
         async with self._sessions.begin() as session:
             await session.execute(
                 update(ImportJobRow)
-                .where(ImportJobRow.id == id_)
+                .where(ImportJobRow.id == id_, ImportJobRow.status.in_(live))
                 .values(
                     status=ImportStatus.PROCESSING.value,
                     started_at=func.coalesce(ImportJobRow.started_at, now),
