@@ -202,9 +202,12 @@ class ImportRunner:
             todo = [i for i in todo if i.position not in settled]
         if not todo:
             return outcomes
-        await self._store.mark_sent(
-            job.id, [i.position for i in todo if i.state is ItemState.PENDING]
-        )
+        if not creation.idempotent:
+            # Only a create that must not be repeated needs to know, after a crash, what may
+            # have gone out; an idempotent one is simply sent again (one commit saved a window).
+            await self._store.mark_sent(
+                job.id, [i.position for i in todo if i.state is ItemState.PENDING]
+            )
         batch = await creation.create(job.from_type, job.to_type, [_typed(i) for i in todo])
         done = {Pair(r.from_id, r.to_id) for r in batch.results}
         return outcomes + outcomes_of(todo, done, batch.errors)
