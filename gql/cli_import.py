@@ -72,7 +72,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--api-key",
         default=os.environ.get("CRMGRAPH_API_KEY"),
-        help="the API key (default: $CRMGRAPH_API_KEY)",
+        help="the API key (default: $CRMGRAPH_API_KEY, which other users cannot see in the "
+        "process list, unlike this option)",
     )
     p.add_argument("--failures", type=Path, help="write the failed rows and reasons to this CSV")
     p.add_argument("--resume", metavar="JOB_ID", help="follow an import already started")
