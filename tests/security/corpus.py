@@ -1020,11 +1020,25 @@ def malformed_json_cases() -> list[Case]:
         "batch-query-null": [{"query": None}],
         "batch-variables-list": [{"query": "{ crmIntegrations { id } }", "variables": [1]}],
         "batch-second-item-bad": [{"query": "{ crmIntegrations { id } }"}, {"query": 5}],
-        "persisted-query-without-query": {
-            "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}
+        "persisted-query-version-2": {
+            "extensions": {"persistedQuery": {"version": 2, "sha256Hash": "0" * 64}}
         },
+        "persisted-query-short-hash": {
+            "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "abc"}}
+        },
+        "persisted-query-not-an-object": {"extensions": {"persistedQuery": "0" * 64}},
     }
     cases += [Case(f"shape/{k}", cat, 400, codes(BAD_REQUEST), json=v) for k, v in shapes.items()]
+    # An unknown hash is the protocol's "send the document": a 200 the client retries on.
+    cases.append(
+        Case(
+            "shape/persisted-query-unknown-hash",
+            cat,
+            200,
+            codes("PERSISTED_QUERY_NOT_FOUND"),
+            json={"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}},
+        )
+    )
     cases.append(raw("shape/top-level-null", cat, b"null", expect={BAD_REQUEST}))
     # Bodies aiohttp cannot decode (Connection: close: aiohttp drops such a connection after).
     close = {"Connection": "close"}
