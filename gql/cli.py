@@ -1,4 +1,4 @@
-"""``crmgraph serve`` and ``crmgraph export-schema``."""
+"""``crmgraph serve``, ``crmgraph export-schema`` and ``crmgraph capabilities``."""
 
 from __future__ import annotations
 
@@ -135,12 +135,23 @@ def parser() -> argparse.ArgumentParser:
         "'rate_limit:method=POST;rate=0.2;retry_after=0' (see emulators/faults.py); repeatable",
     )
     sub.add_parser("export-schema", help="print the schema's SDL")
+    capabilities = sub.add_parser(
+        "capabilities", help="print what each CRM supports (the README's matrix)"
+    )
+    capabilities.add_argument(
+        "--markdown", action="store_true", help="as the README's Markdown table (the default)"
+    )
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
     cli = parser()
     args = cli.parse_args(argv)
+    if args.command == "capabilities":
+        from gql.resolvers.capabilities import markdown
+
+        sys.stdout.write(markdown())
+        return 0
     if args.command == "export-schema":
         from gql.schema import export_sdl
 

@@ -82,8 +82,20 @@ class _SecurityProviders(SecurityProviderFactory):
 
 def _patch_highlevel(spec: dict[str, Any]) -> None:
     """Narrow fixes for defects of the HighLevel spec that break loading or real requests."""
-    for operations in spec.get("paths", {}).values():
+    for path, operations in spec.get("paths", {}).items():
         for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            # contacts.json: POST /contacts/bulk/tags/update/{type} never declares {type},
+            # which openapi-core refuses to load.
+            declared = {
+                p.get("name") for p in operation.get("parameters", []) if p.get("in") == "path"
+            }
+            for name in re.findall(r"{([^}]+)}", path):
+                if name not in declared:
+                    operation.setdefault("parameters", []).append(
+                        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                    )
             for parameter in operation.get("parameters", []):
                 # GET /associations/objectKey/{objectKey} declares its path parameter
                 # required: false, which OpenAPI 3.0 forbids: the spec would not load.
@@ -130,6 +142,9 @@ def spec_for(call: RecordedCall) -> tuple[str, str] | None:
         if call.header("Version") == "v3":
             return "gohighlevel/apps/v3/associations-v3.json", HIGHLEVEL_HOST
         return "gohighlevel/apps/associations.json", HIGHLEVEL_HOST
+    for app in ("contacts", "opportunities"):
+        if call.path.startswith(f"/{app}/"):
+            return f"gohighlevel/apps/{app}.json", HIGHLEVEL_HOST
     return None
 
 
