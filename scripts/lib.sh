@@ -43,9 +43,7 @@ federation_packages() {  # Apollo gateway/composition and graphql-tools for the 
 }
 
 subscription_packages() {  # the graphql-ws client the subscription tests run
-  if [ -f tests/subscriptions/package-lock.json ]; then
-    npm ci --prefix tests/subscriptions --no-audit --no-fund --loglevel=error
-  fi
+  npm_packages tests/subscriptions
 }
 
 http_client_packages() {  # graphql-http's audits, Apollo Client and urql for tests/http
