@@ -24,7 +24,8 @@ from providers.errors import BadInput
 
 # CRMs whose batch create writes nothing for a pair that exists (HubSpot: creating an
 # association that exists is not an error), so a window in flight at a crash may be sent
-# again. Any other CRM's window is reconciled against its reads first.
+# again. Any other CRM's window is reconciled against its reads first. (A provider fact kept
+# here until the capability registry can say it: providers/capabilities.py's Provides.)
 _IDEMPOTENT = {CrmProvider.HUBSPOT}
 
 
@@ -34,8 +35,9 @@ class BatchCreation:
 
     batch: BatchAssociations
     reads: AssociationReads | None
-    # Items per window, the unit of a checkpoint: the provider's batch limit times the calls
-    # allowed in flight, so a window keeps the batch's concurrency busy.
+    # Items per window, the unit of a checkpoint: a batch call's worth (HubSpot's v3 limit,
+    # 100; Salesforce's collections take 200, HighLevel one a call) times the calls allowed in
+    # flight, so a window keeps the batch's concurrency busy.
     window: int
     idempotent: bool
 

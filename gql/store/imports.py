@@ -247,7 +247,7 @@ class ImportStore:
                     status=status.value,
                     completed_at=datetime.now(UTC),
                     error_code=code,
-                    error_message=(message or None) and message[:_MESSAGE],
+                    error_message=message[:_MESSAGE] if message else None,
                     processed=ImportJobRow.processed + undecided,
                     failed=ImportJobRow.failed + undecided,
                 )
