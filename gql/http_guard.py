@@ -186,8 +186,8 @@ def _check_query_string(request: web.Request) -> None:
 
 
 def _check_upload(request: web.Request, max_upload: int) -> None:
-    # aiohttp's client_max_size does not bound a multipart reader: the length is checked
-    # here, and aiohttp holds the body to the Content-Length it declares.
+    # Refused here, before a byte is read, when the declared length is over the limit; the
+    # multipart reader then holds the body to max_upload (see check_shape).
     if request.content_length is None:
         raise Refusal(411, Code.BAD_REQUEST, "a multipart request needs a Content-Length header")
     if request.content_length > max_upload:
@@ -342,6 +342,10 @@ def request_shape(settings: Settings) -> Middleware:
     async def check_shape(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path == GRAPHQL_PATH and auth.TENANT in request:
             await _check_request(request, max_operations, max_upload)
+            if request.method == "POST" and request.content_type == "multipart/form-data":
+                # An upload may be larger than any other body: aiohttp's multipart reader
+                # bounds the read by the request's client_max_size.
+                request = request.clone(client_max_size=max_upload)
         return await handler(request)
 
     return check_shape

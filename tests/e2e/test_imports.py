@@ -168,7 +168,10 @@ async def test_bad_requests_are_refused_before_a_job_exists(api, hubspot, sf):
 
 async def test_uploads_have_their_own_limit_and_need_a_length(tmp_path, hubspot):
     settings = make_settings(
-        str(tmp_path / "crmgraph.db"), hubspot_base_url=hubspot.url, max_upload_bytes=4096
+        str(tmp_path / "crmgraph.db"),
+        hubspot_base_url=hubspot.url,
+        max_body_bytes=4096,
+        max_upload_bytes=65536,
     )
     client = await serve(settings)
     try:
@@ -179,7 +182,7 @@ async def test_uploads_have_their_own_limit_and_need_a_length(tmp_path, hubspot)
             "input": {"fromObjectType": "contacts", "toObjectType": "companies", "file": None},
         }
         auth = {"Authorization": f"Bearer {api.key}"}
-        big = csv_of([("1", "1001")] * 1000)  # over 4 KiB, under the 2 MiB JSON body limit
+        big = csv_of([("1", "1001")] * 10_000)  # over 64 KiB
         response = await client.post(
             "/graphql", data=multipart(START, variables, big), headers=auth
         )
@@ -196,8 +199,10 @@ async def test_uploads_have_their_own_limit_and_need_a_length(tmp_path, hubspot)
         )
         assert response.status == 411
         assert (await response.json())["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
-        small = csv_of([("1", "1001")], header="from_id,to_id")
-        body = await upload(api, integration, small)
-        assert body["data"]["startAssociationImport"]["total"] == 1
+        # Over the 4 KiB body limit, under the upload limit: accepted.
+        larger = csv_of([("1", "1001")] * 2000)
+        assert 4096 < len(larger) < 65536
+        body = await upload(api, integration, larger)
+        assert body["data"]["startAssociationImport"]["total"] == 2000
     finally:
         await client.close()
