@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import pstats
+import resource
 import statistics
 import sys
 import tempfile
@@ -58,7 +59,7 @@ def _csv(n: int, contacts: int) -> bytes:
     return ("from_id,to_id\n" + "".join(rows)).encode()
 
 
-async def run_once(n: int, workdir: str) -> dict[str, float]:
+async def run_once(n: int, workdir: str, accept_only: bool = False) -> dict[str, float]:
     from emulators.hubspot import HubSpotState
     from emulators.hubspot import serve as serve_hubspot
     from gql.app import build_app
@@ -120,6 +121,11 @@ async def run_once(n: int, workdir: str) -> dict[str, float]:
             started = await _graphql(session, url, data=form)
             accepted = time.perf_counter() - sent
             job_id = started["startAssociationImport"]["id"]
+            if accept_only:
+                cancel = "mutation($id: ID!) { cancelAssociationImport(id: $id) { id } }"
+                await _graphql(session, url, json={"query": cancel, "variables": {"id": job_id}})
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                return {"accept_s": accepted, "peak_rss_mb": rss}
             while True:  # the benchmark polls; the tests follow the subscription
                 job = (
                     await _graphql(session, url, json={"query": JOB, "variables": {"id": job_id}})
@@ -139,6 +145,15 @@ async def run_once(n: int, workdir: str) -> dict[str, float]:
 
 async def main_async(args: argparse.Namespace) -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.accept_only:
+        print("| N | CSV MB | accept upload s | peak RSS MB (this process) |")
+        print("|--:|--:|--:|--:|")
+        with tempfile.TemporaryDirectory() as workdir:
+            for n in sizes:
+                run = await run_once(n, workdir, accept_only=True)
+                size = len(_csv(n, 1000)) / 1e6
+                print(f"| {n:,} | {size:.1f} | {run['accept_s']:.2f} | {run['peak_rss_mb']:.0f} |")
+        return 0
     print(
         f"# bench/imports.py: {platform.python_version()} on {platform.machine()}, "
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
@@ -170,6 +185,11 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile")
+    parser.add_argument(
+        "--accept-only",
+        action="store_true",
+        help="only time accepting the upload (then cancel): for sizes too large to run here",
+    )
     args = parser.parse_args()
     if not args.profile:
         return asyncio.run(main_async(args))
