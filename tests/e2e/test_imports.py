@@ -206,3 +206,16 @@ async def test_uploads_have_their_own_limit_and_need_a_length(tmp_path, hubspot)
         assert body["data"]["startAssociationImport"]["total"] == 2000
     finally:
         await client.close()
+
+
+async def test_an_import_waits_for_its_rate_budget_instead_of_failing_items(api, hubspot):
+    # 10 calls a second, enforced by the emulator: 30 calls need waits well past the 1 s a
+    # request would wait (max_retry_wait_seconds in the tests); the import waits them out.
+    hubspot.state.burst_limit, hubspot.state.interval_ms = 10, 1000
+    hubspot.state.rate_limit_enabled = True
+    integration = await api.create_integration("HUBSPOT")
+    pairs = [(str(c), str(co)) for c in range(1, 31) for co in range(1001, 1101)]
+    job = (await upload(api, integration, csv_of(pairs)))["data"]["startAssociationImport"]
+    done = await finished(api, job["id"])
+    assert (done["status"], done["succeeded"], done["failed"]) == ("COMPLETE", 3000, 0)
+    assert hubspot.state.count("POST", "/batch/create") == 30
