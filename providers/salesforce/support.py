@@ -76,7 +76,7 @@ PROVIDES = Provides(
                 "createRelation",
                 j.first.value,
                 j.second.value,
-                f"a {j.sobject} row with {j.role_field} = role"
+                f"an {j.sobject} row with {j.role_field} = role"
                 + (
                     " (DUPLICATE_VALUE on a second row: ALREADY_EXISTS)"
                     if j.unique_per_pair
