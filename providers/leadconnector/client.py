@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from providers.base import ProviderClient
 from providers.batching import merge, send_all
+from providers.capabilities import DefaultsAsBatches
 from providers.domain import (
     AssociatedRecord,
     AssociationLabel,
@@ -42,7 +43,7 @@ API_VERSION = "2021-07-28"
 PAGE_SIZE = 100
 
 
-class LeadConnectorClient(ProviderClient):
+class LeadConnectorClient(DefaultsAsBatches, ProviderClient):
     provider = "leadconnector"
 
     def _base_url(self) -> str:
@@ -145,11 +146,6 @@ class LeadConnectorClient(ProviderClient):
         return None
 
     # --- createDefaultAssociation ----------------------------------------------------------
-
-    async def create_default(
-        self, from_type: str, from_id: str, to_type: str, to_id: str
-    ) -> Batch[DefaultAssociation]:
-        return await self.associate_default(from_type, to_type, [Pair(from_id, to_id)])
 
     async def associate_default(
         self, from_type: str, to_type: str, pairs: Sequence[Pair]

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from providers.base import ProviderClient
 from providers.batching import chunked, error_for_items
+from providers.capabilities import DefaultsAsBatches
 from providers.domain import (
     AssociatedRecord,
     AssociationLabel,
@@ -66,7 +67,7 @@ def _soql_list(ids: Sequence[str]) -> str:
     return ", ".join(f"'{i}'" for i in ids)
 
 
-class SalesforceClient(ProviderClient):
+class SalesforceClient(DefaultsAsBatches, ProviderClient):
     provider = "salesforce"
 
     def _base_url(self) -> str:
@@ -249,11 +250,6 @@ class SalesforceClient(ProviderClient):
         return answers
 
     # --- createDefaultAssociation: the standard link, through the unified planner ----------
-
-    async def create_default(
-        self, from_type: str, from_id: str, to_type: str, to_id: str
-    ) -> Batch[DefaultAssociation]:
-        return await self.associate_default(from_type, to_type, [Pair(from_id, to_id)])
 
     async def associate_default(
         self, from_type: str, to_type: str, pairs: Sequence[Pair]

@@ -2,47 +2,15 @@
 
 from __future__ import annotations
 
-from providers.capabilities import (
-    ASSOCIATION_READS,
-    BATCH_ASSOCIATIONS,
-    DEFAULT_ASSOCIATIONS,
-    LABELS,
-    RELATIONS,
-    UNIFIED_ASSOCIATIONS,
-    AssociationReads,
-    BatchAssociations,
-    DefaultAssociations,
-    Labels,
-    Provides,
-    Relations,
-    Support,
-    UnifiedAssociations,
-)
+from providers.capabilities import Provides, Support, every_capability
 from providers.salesforce.client import SalesforceClient
 from providers.salesforce.mapping import JUNCTIONS, standard_pairs
 from providers.salesforce.rules import RULES
 
-
-def _conforms(
-    client: SalesforceClient,
-) -> tuple[
-    UnifiedAssociations, DefaultAssociations, BatchAssociations, Relations, AssociationReads, Labels
-]:
-    """Never called: mypy checks here that the client speaks every Protocol it is listed for."""
-    return client, client, client, client, client, client
-
-
 _COLLECTIONS = "sObject Collections, 200 records a call"
 
 PROVIDES = Provides(
-    implementations={
-        UNIFIED_ASSOCIATIONS: SalesforceClient,
-        DEFAULT_ASSOCIATIONS: SalesforceClient,
-        BATCH_ASSOCIATIONS: SalesforceClient,
-        RELATIONS: SalesforceClient,
-        ASSOCIATION_READS: SalesforceClient,
-        LABELS: SalesforceClient,
-    },
+    implementations=every_capability(SalesforceClient),
     rules=RULES,
     rows=(
         *(
