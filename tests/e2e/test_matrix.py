@@ -339,3 +339,46 @@ async def test_highlevel_create_relation_uses_the_integration_location(api, ghl,
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["field"] == "locationId"
     assert ghl.state.count() == before
+
+
+async def test_salesforce_batch_create_sends_200_records_a_call(api, sf, sf_integration):
+    contacts = [sf.state.add_record("Contact", None, LastName=f"C{i}") for i in range(250)]
+    data = await api.data(
+        BATCH,
+        {
+            "id": sf_integration,
+            "from": "contacts",
+            "to": "accounts",
+            "inputs": inputs(*((c, GLOBEX, "default") for c in contacts)),
+        },
+    )
+    batch = data["batchCreateAssociations"]
+    assert [r["from"]["id"] for r in batch["results"]] == contacts
+    assert batch["numErrors"] == 0
+    patches = [c for c in sf.state.calls if c.method == "PATCH"]
+    assert [len(c.body["records"]) for c in patches] == [200, 50]
+    assert all(sf.state.find(c)[1]["AccountId"] == GLOBEX for c in contacts)
+
+
+@pytest.mark.parametrize("provider", ["HUBSPOT", "SALESFORCE", "LEADCONNECTOR"])
+async def test_every_label_id_is_an_association_id_create_relation_accepts(
+    api, hubspot, sf, ghl, provider
+):
+    integration = await api.create_integration(
+        provider,
+        instance_url=sf.url if provider == "SALESFORCE" else None,
+        location_id=demo.GHL_LOCATION_ID if provider == "LEADCONNECTOR" else None,
+    )
+    first, second, from_type, to_type = {
+        "HUBSPOT": ("7", "1007", "contacts", "companies"),
+        "SALESFORCE": (GLOBEX, LINUS, "accounts", "contacts"),
+        "LEADCONNECTOR": (CHILD_2, CONTACT_2, "custom_objects.children", "contact"),
+    }[provider]
+    labels = (await api.data(LABELS, {"id": integration, "from": from_type, "to": to_type}))[
+        "associationLabels"
+    ]
+    assert labels
+    for label in labels:
+        relation = {"associationId": label["id"], "firstRecordId": first, "secondRecordId": second}
+        created = (await api.data(RELATE, {"id": integration, "input": relation}))["createRelation"]
+        assert created["associationId"] == label["id"]
