@@ -18,7 +18,18 @@ PROVIDES = Provides(
             for entity, other, how in standard_pairs()
         ),
         *(
-            Support("createDefaultAssociation", entity.value, other.value, how)
+            Support(
+                "createDefaultAssociation",
+                entity.value,
+                other.value,
+                how
+                + (
+                    "; a contact with another account keeps it and gets an "
+                    "AccountContactRelation (SOQL first)"
+                    if {entity.value, other.value} == {"accounts", "contacts"}
+                    else ""
+                ),
+            )
             for entity, other, how in standard_pairs()
         ),
         *(

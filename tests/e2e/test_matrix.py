@@ -382,3 +382,25 @@ async def test_every_label_id_is_an_association_id_create_relation_accepts(
         relation = {"associationId": label["id"], "firstRecordId": first, "secondRecordId": second}
         created = (await api.data(RELATE, {"id": integration, "input": relation}))["createRelation"]
         assert created["associationId"] == label["id"]
+
+
+async def test_salesforce_default_link_keeps_a_contacts_account_and_relates_the_other(
+    api, sf, sf_integration
+):
+    pair = {"id": sf_integration, "from": "accounts", "fromId": GLOBEX, "to": "contacts"}
+    for _ in range(2):  # the second meets DUPLICATE_VALUE: an existing link, still a result
+        data = await api.data(DEFAULT, {**pair, "toId": ADA})
+        batch = data["createDefaultAssociation"]
+        assert batch["numErrors"] == 0
+        spec = batch["results"][0]["associationSpec"]
+        assert spec["associationCategory"] == "AccountContactRelation"
+    assert sf.state.find(ADA)[1]["AccountId"] == ACME  # Ada's account is kept
+    relations = sf.state.records["AccountContactRelation"].values()
+    assert sorted((r["AccountId"], r["ContactId"]) for r in relations) == sorted(
+        [(ACME, ADA), (GLOBEX, ADA)]
+    )
+    linked = await api.data(DEFAULT, {**pair, "fromId": ACME, "toId": ADA})
+    assert linked["createDefaultAssociation"]["results"][0]["associationSpec"] == {
+        "associationCategory": "Contact.AccountId",
+        "associationTypeId": 0,
+    }
