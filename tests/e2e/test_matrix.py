@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from emulators import sandbox_data as demo
-from tests.e2e.test_salesforce import ASSOCIATE
+from tests.e2e.test_salesforce import ASSOCIATE, contact_roles
 
 DEFAULT = """mutation($id: ID!, $from: String!, $fromId: ID!, $to: String!, $toId: ID!) {
   createDefaultAssociation(integrationId: $id, fromObjectType: $from, fromObjectId: $fromId,
@@ -135,11 +135,6 @@ OPP = demo.SF_OPPORTUNITY_ID
 @pytest.fixture
 async def sf_integration(api, sf):
     return await api.create_integration("SALESFORCE", instance_url=sf.url)
-
-
-def contact_roles(sf, opportunity: str) -> list[str]:
-    rows = sf.state.records["OpportunityContactRole"].values()
-    return sorted(r["ContactId"] for r in rows if r["OpportunityId"] == opportunity)
 
 
 async def test_salesforce_default_association_is_the_lookup_or_a_new_contact_role(
