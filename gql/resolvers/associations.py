@@ -218,8 +218,8 @@ class AssociationMutations:
             rules.record_id(str(from_object_id), "fromObjectId"),
             rules.record_id(str(to_object_id), "toObjectId"),
         )
-        # Through the loader: operations batched in one HTTP request become one
-        # batch/associate/default call per chunk; a lone one stays HubSpot's single PUT.
+        # Through the loader: operations batched in one HTTP request become one provider batch
+        # per chunk; a lone one stays the provider's single-pair call (HubSpot's PUT).
         key = DefaultAssociationKey(str(integration_id), *args)
         batch = await once(
             info,
