@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from providers.base import ProviderClient
@@ -32,6 +32,7 @@ from providers.leadconnector import wire
 from providers.leadconnector.rules import KEY_OF, RULES
 from providers.wire import parse_wire
 
+R = TypeVar("R")
 SYSTEM_DEFINED = "SYSTEM_DEFINED"
 ACC, CON, OPP = UnifiedEntity.ACCOUNTS, UnifiedEntity.CONTACTS, UnifiedEntity.OPPORTUNITIES
 
@@ -357,7 +358,7 @@ def _code(exc: ProviderError) -> str:
     return "NOT_FOUND" if isinstance(exc, NotFound) else "INVALID_REQUEST"
 
 
-async def _one_item(pair: Pair, call: Any, result: Any) -> Batch[Any]:
+async def _one_item(pair: Pair, call: Callable[[], Awaitable[bool]], result: R) -> Batch[R]:
     """One input's outcome as a batch: its result, or an error naming it (item refusals only;
     a whole-call failure such as authentication propagates)."""
     now = datetime.now(UTC)
