@@ -10,7 +10,10 @@ from emulators import sandbox_data as demo
 from emulators.hubspot import HubSpotState
 from emulators.hubspot import serve as serve_hubspot
 from tests.harness import TOKENS, Api, make_settings, serve
+from tests.services import postgres_server, postgres_url, redis_server, redis_url
 from tests.spec_validation import request_errors
+
+__all__ = ["postgres_server", "postgres_url", "redis_server", "redis_url"]  # fixtures
 
 
 def assert_spec_valid(calls: list[Any]) -> None:
