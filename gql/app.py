@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -76,16 +77,32 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     engine, sessions = await open_database(settings.database_url)
     app[STORE] = IntegrationStore(sessions, CredentialCipher(fernet_from_secret(_secret(settings))))
-    app[IDEMPOTENCY] = IdempotencyStore(
-        sessions, timedelta(seconds=settings.idempotency_ttl_seconds)
+    app[IDEMPOTENCY] = idempotency = IdempotencyStore(
+        sessions,
+        timedelta(seconds=settings.idempotency_ttl_seconds),
+        lease=timedelta(seconds=settings.idempotency_lease_seconds),
+        wait=timedelta(seconds=settings.idempotency_wait_seconds),
     )
+    purge = asyncio.create_task(_purge_forever(idempotency, settings))
     # One session for the app's lifetime: connection pooling across every provider call.
     async with aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=100), trust_env=False
     ) as session:
         app[TRANSPORT] = HttpTransport(session, settings.client_settings())
         yield
+    purge.cancel()
+    await asyncio.gather(purge, return_exceptions=True)
     await engine.dispose()
+
+
+async def _purge_forever(idempotency: IdempotencyStore, settings: Settings) -> None:
+    """Expired idempotency rows go in one indexed delete per interval, not on every write."""
+    while True:
+        try:
+            await idempotency.purge_expired()
+        except Exception:  # a database hiccup must not end the loop
+            log.exception("purging expired idempotency records failed")
+        await asyncio.sleep(settings.idempotency_purge_interval_seconds)
 
 
 async def _freeze_startup_objects(app: web.Application) -> None:

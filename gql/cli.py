@@ -1,4 +1,4 @@
-"""``crmgraph serve`` and ``crmgraph export-schema``."""
+"""``crmgraph serve``, ``crmgraph migrate`` and ``crmgraph export-schema``."""
 
 from __future__ import annotations
 
@@ -47,6 +47,14 @@ async def _serve(host: str, port: int, sandbox: bool, faults: list[str]) -> None
             await stack.close()
 
 
+async def _migrate(url: str) -> None:
+    from gql.store.db import open_database
+
+    engine, _ = await open_database(url)  # opening migrates
+    await engine.dispose()
+    print("crmgraph: database schema is up to date", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crmgraph", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -67,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         "'rate_limit:method=POST;rate=0.2;retry_after=0' (see emulators/faults.py)",
     )
     sub.add_parser("export-schema", help="print the schema's SDL")
+    sub.add_parser(
+        "migrate", help="bring CRMGRAPH_DATABASE_URL's schema up to date (serve does it too)"
+    )
     args = parser.parse_args(argv)
     if args.command == "export-schema":
         from gql.schema import export_sdl
@@ -76,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.command == "migrate":
+        asyncio.run(_migrate(Settings().database_url))
+        return 0
     if args.fault and not args.sandbox:
         parser.error("--fault needs --sandbox")
     asyncio.run(_serve(args.host, args.port, args.sandbox, args.fault))
