@@ -26,6 +26,8 @@ from gql.store.db import open_database, sqlite_path
 from gql.store.idempotency import IdempotencyStore
 from gql.store.integrations import IntegrationStore
 from providers.base import HttpTransport
+from providers.ratelimit import RateLimiter
+from providers.ratelimit_redis import RedisRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -88,11 +90,21 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=100), trust_env=False
     ) as session:
-        app[TRANSPORT] = HttpTransport(session, settings.client_settings())
+        limiter = _rate_limiter(settings)
+        app[TRANSPORT] = HttpTransport(session, settings.client_settings(), limiter=limiter)
         yield
+        if isinstance(limiter, RedisRateLimiter):
+            await limiter.close()
     purge.cancel()
     await asyncio.gather(purge, return_exceptions=True)
     await engine.dispose()
+
+
+def _rate_limiter(settings: Settings) -> RateLimiter:
+    """Rate budgets in this process, or in Redis for every replica (CRMGRAPH_REDIS_URL)."""
+    if settings.redis_url is None:
+        return RateLimiter()
+    return RedisRateLimiter(settings.redis_url.get_secret_value())
 
 
 async def _purge_forever(idempotency: IdempotencyStore, settings: Settings) -> None:

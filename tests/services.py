@@ -187,11 +187,25 @@ def postgres_server() -> Iterator[PostgresServer]:
         signal.SIGQUIT,
         **user,
     )
+    _wait_accepting(bindir, port, proc, log)
     try:
         yield PostgresServer("127.0.0.1", port, "crmgraph")
     finally:
         _stop(proc, signal.SIGINT)  # fast shutdown: roll back, disconnect, stop
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _wait_accepting(bindir: Path, port: int, proc: subprocess.Popen[bytes], log: Path) -> None:
+    """The port opens before recovery ends ("the database system is starting up")."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        ready = [bindir / "pg_isready", "-q", "-h", "127.0.0.1", "-p", str(port), "-U", "crmgraph"]
+        if subprocess.run(ready, check=False).returncode == 0:
+            return
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise RuntimeError(f"PostgreSQL not accepting connections: {log.read_text(errors='replace')}")
 
 
 @pytest.fixture
