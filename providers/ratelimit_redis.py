@@ -34,8 +34,9 @@ from typing import Any
 
 import redis.asyncio as redis
 from limits.aio.storage import RedisStorage
+from redis.exceptions import RedisError
 
-from providers.errors import RateScope
+from providers.errors import RateScope, Unavailable
 from providers.ratelimit import (
     DAY_SECONDS,
     LimitKey,
@@ -105,7 +106,20 @@ class RedisRateLimiter(RateLimiter):
         )
 
     async def acquire(self, key: LimitKey, *, max_wait: float) -> Slot:
-        """Wait for a place in the shared window, or raise ``RateLimited`` past ``max_wait``."""
+        """Wait for a place in the shared window, or raise ``RateLimited`` past ``max_wait``.
+
+        Without Redis no replica can know the account's budget: the call is not sent, and the
+        caller gets ``Unavailable`` (``UPSTREAM_UNAVAILABLE``), as for a provider outage.
+        """
+        try:
+            return await self._acquire(key, max_wait)
+        except RedisError as exc:
+            raise Unavailable(
+                f"the shared rate budget (Redis) is unreachable: the call was not sent ({exc})",
+                provider=key.provider,
+            ) from exc
+
+    async def _acquire(self, key: LimitKey, max_wait: float) -> Slot:
         name = _name(key)
         deadline = self._clock() + max_wait
         while True:

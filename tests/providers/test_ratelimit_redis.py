@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from emulators.common import LimitVerdict, RateWindow
-from providers.errors import RateLimited
+from providers.errors import RateLimited, Unavailable
 from providers.ratelimit import LimitKey, ProviderLimits
 from providers.ratelimit_redis import RedisRateLimiter
 
@@ -102,3 +102,15 @@ async def test_a_spent_daily_quota_is_refused_as_daily(replicas: Any) -> None:
     with pytest.raises(RateLimited) as refused:
         await b.acquire(key, max_wait=0)
     assert refused.value.scope == "daily"
+
+
+async def test_without_redis_the_call_is_not_sent() -> None:
+    from tests.services import free_port
+
+    limiter = RedisRateLimiter(f"redis://127.0.0.1:{free_port()}/0", TIGHT)  # nothing there
+    try:
+        with pytest.raises(Unavailable) as refused:
+            await limiter.acquire(KEY, max_wait=1)
+        assert "not sent" in refused.value.message
+    finally:
+        await limiter.close()

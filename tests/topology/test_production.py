@@ -26,7 +26,6 @@ import json
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,8 @@ import pytest
 from emulators.common import LimitVerdict, RateWindow
 from emulators.hubspot import HubSpotState
 from emulators.hubspot import serve as serve_hubspot
-from tests.federation.conftest import NodeProcess, NodeRunner, node_or_skip
+from tests.federation.conftest import NodeProcess, NodeRunner
+from tests.federation.conftest import node as node  # the fixture: Node scripts, stopped after
 from tests.services import _die_with_parent, free_port
 
 KEY = "key-acme-0123456789"
@@ -149,18 +149,8 @@ class Client:
         pytest.fail(f"request {request} never succeeded: {seen}")
 
 
-@pytest.fixture
-async def gateway_node() -> AsyncIterator[NodeRunner]:
-    runner = NodeRunner(node_or_skip())
-    try:
-        yield runner
-    finally:
-        for p in runner.started:
-            await p.close()
-
-
 async def test_two_replicas_behind_a_gateway_survive_a_crash(
-    tmp_path: Path, postgres_url: str, redis_url: str, gateway_node: NodeRunner
+    tmp_path: Path, postgres_url: str, redis_url: str, node: NodeRunner
 ) -> None:
     state = HubSpotState(tokens={TOKEN}, burst_limit=BURST, interval_ms=int(INTERVAL_S * 1000))
     state.add_records("contacts", *(str(c) for c in range(1, REQUESTS * INPUTS + 1)))
@@ -193,7 +183,7 @@ async def test_two_replicas_behind_a_gateway_survive_a_crash(
                 *(start_replica(env, tmp_path / f"replica-{i}.log") for i in range(2))
             )
         )
-        gateway = await gateway_node.start(
+        gateway = await node.start(
             "gateway.mjs",
             ",".join(r.url for r in replicas),
             env={"CRMGRAPH_AUTHORIZATION": f"Bearer {KEY}"},
