@@ -24,6 +24,7 @@ from gql.document_limits import DocumentLimits
 from gql.errors import ApiError, Code
 from gql.fast_results import FastListExecutionContext
 from gql.resolvers.associations import AssociationMutations
+from gql.resolvers.capabilities import CapabilityQueries
 from gql.resolvers.integrations import IntegrationMutations, IntegrationQueries
 from gql.resolvers.records import RecordQueries
 from gql.resolvers.relations import RelationMutations
@@ -32,7 +33,7 @@ from gql.types.records import CrmRecord
 
 
 @strawberry.type
-class Query(IntegrationQueries, RecordQueries):
+class Query(IntegrationQueries, RecordQueries, CapabilityQueries):
     pass
 
 
