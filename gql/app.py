@@ -20,6 +20,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from gql import auth, cors, graphiql, graphql_over_http, http_guard
+from gql.coalescing import Coalescer
 from gql.context import Context
 from gql.errors import ApiError, coded
 from gql.loaders import Loaders
@@ -46,6 +47,7 @@ SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", IntegrationStore)
 IDEMPOTENCY = web.AppKey("idempotency", IdempotencyStore)
 TRANSPORT = web.AppKey("transport", HttpTransport)
+COALESCER = web.AppKey("coalescer", Coalescer)
 
 
 def _media_type(request: web.Request) -> str:
@@ -140,7 +142,7 @@ class CrmGraphView(GraphQLView[Context, None]):
             settings=app[SETTINGS],
             store=app[STORE],
             transport=app[TRANSPORT],
-            loaders=Loaders(tenant, app[STORE], app[TRANSPORT]),
+            loaders=Loaders(tenant, app[STORE], app[TRANSPORT], app.get(COALESCER)),
             idempotency=app[IDEMPOTENCY],
         )
 
@@ -157,7 +159,11 @@ def _secret(settings: Settings) -> str:
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     engine, sessions = await open_database(settings.database_url)
-    app[STORE] = IntegrationStore(sessions, CredentialCipher(fernet_from_secret(_secret(settings))))
+    app[STORE] = IntegrationStore(
+        sessions,
+        CredentialCipher(fernet_from_secret(_secret(settings))),
+        cache_seconds=settings.integration_cache_seconds,
+    )
     app[IDEMPOTENCY] = idempotency = IdempotencyStore(
         sessions,
         timedelta(seconds=settings.idempotency_ttl_seconds),
@@ -263,6 +269,8 @@ def build_app(
         ],
     )
     app[SETTINGS] = settings
+    if settings.coalesce_window_ms > 0:
+        app[COALESCER] = Coalescer(settings.coalesce_window_ms / 1000)
     app.cleanup_ctx.append(_resources)
     if shared is not None:
         app.on_cleanup.append(lambda _: shared.aclose())

@@ -77,6 +77,13 @@ class Settings(BaseSettings):
     # Shared state for several replicas (rate budgets, persisted queries, refresh locks);
     # unset: each process keeps its own.
     redis_url: SecretStr | None = None
+    # How long a replica reuses an integration it read (and its decrypted credentials);
+    # its own changes apply at once, another replica's within this time. 0 reads every time.
+    integration_cache_seconds: float = Field(default=2.0, ge=0)
+    # Calls for one integration and object pair from any number of requests of a tenant
+    # wait this long for company (each newcomer extends it, up to ten windows), then share
+    # upstream batch calls (gql/coalescing.py). 0 turns it off.
+    coalesce_window_ms: float = Field(default=5.0, ge=0, le=1000)
 
     max_operations_per_request: int = Field(default=50, ge=1)
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
