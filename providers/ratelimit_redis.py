@@ -11,8 +11,9 @@ The same ``RateLimiter`` interface the one I/O door uses (``acquire`` before eac
   timestamps);
 * a ``Retry-After`` blocks the key for every replica until then.
 
-The providers' headers still adjust the budget: their maximum and interval replace the
-configured ones, and calls they counted that this window did not (another app, a replica's
+The providers' headers still adjust the budget: their maximum, interval and daily quota
+replace the configured ones (kept in Redis, so a replica that has not had a reply yet uses
+them too), and calls they counted that this window did not (another app, a replica's
 reply not seen yet) are added to it. ``observe`` is called synchronously by the door, so the
 adjustments are written in a background task; ``close`` waits for them.
 
@@ -63,6 +64,15 @@ end
 
 
 @dataclass(frozen=True)
+class _Learnt:
+    """What the provider's headers reported for a key (every replica reads it from Redis)."""
+
+    burst: int | None = None
+    interval: float | None = None
+    daily: int | None = None
+
+
+@dataclass(frozen=True)
 class _Window:
     burst: int | None
     seconds: int  # whole seconds: the moving window's expiry is an integer
@@ -92,17 +102,28 @@ class RedisRateLimiter(RateLimiter):
             connection_pool=self._redis.connection_pool,  # type: ignore[arg-type]
         )
         self._block = self._redis.register_script(_BLOCK)
-        self._learnt: dict[LimitKey, tuple[int | None, float | None]] = {}
         self._pending: set[asyncio.Task[None]] = set()
 
-    def _window(self, key: LimitKey) -> _Window:
+    def _window(self, key: LimitKey, learnt: _Learnt) -> _Window:
+        """The limits in force: the provider's reported ones over the configured ones."""
         limits = self.limits_for(key.provider, key.integration_id)
-        burst, interval = self._learnt.get(key, (None, None))
-        interval = interval or limits.interval_seconds
+        interval = learnt.interval or limits.interval_seconds
         return _Window(
-            burst if burst is not None else limits.burst,
+            learnt.burst if learnt.burst is not None else limits.burst,
             max(math.ceil(interval + limits.margin_seconds), 1),
-            limits.daily,
+            learnt.daily if learnt.daily is not None else limits.daily,
+        )
+
+    async def _read(self, name: str) -> tuple[float, _Learnt]:
+        """In one round trip: until when the key is blocked, and what the provider reported."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.get(f"{PREFIX}:blocked:{name}")
+            pipe.hmget(f"{PREFIX}:learnt:{name}", ["burst", "interval", "daily"])
+            blocked, (burst, interval, daily) = await pipe.execute()
+        return float(blocked or 0.0), _Learnt(
+            int(burst) if burst is not None else None,
+            float(interval) if interval is not None else None,
+            int(daily) if daily is not None else None,
         )
 
     async def acquire(self, key: LimitKey, *, max_wait: float) -> Slot:
@@ -123,9 +144,10 @@ class RedisRateLimiter(RateLimiter):
         name = _name(key)
         deadline = self._clock() + max_wait
         while True:
-            window = self._window(key)
+            blocked_until, learnt = await self._read(name)
+            window = self._window(key, learnt)
             now = self._clock()
-            wait = await self._blocked_for(name, now)
+            wait = blocked_until - now
             if (
                 wait <= 0
                 and window.burst is not None
@@ -142,10 +164,6 @@ class RedisRateLimiter(RateLimiter):
             if now + wait > deadline:
                 raise self._refusal(key, OverBudget("burst", wait))
             await self._sleep(wait)
-
-    async def _blocked_for(self, name: str, now: float) -> float:
-        until = await self._redis.get(f"{PREFIX}:blocked:{name}")
-        return float(until) - now if until is not None else 0.0
 
     async def _spend_day(self, key: LimitKey, name: str, window: _Window, now: float) -> None:
         if window.daily is None:
@@ -186,13 +204,21 @@ class RedisRateLimiter(RateLimiter):
         self, key: LimitKey, headers: Mapping[str, str], retry_after_cap: float
     ) -> None:
         seen = read_limit_headers(headers)
-        if seen.burst_max is not None or seen.interval_seconds is not None:
-            burst, interval = self._learnt.get(key, (None, None))
-            self._learnt[key] = (
-                seen.burst_max if seen.burst_max else burst,
-                seen.interval_seconds or interval,
-            )
-        name, window = _name(key), self._window(key)
+        name = _name(key)
+        reported = {
+            "burst": seen.burst_max or None,
+            "interval": seen.interval_seconds,
+            "daily": seen.daily_max,
+        }
+        changed: dict[Any, Any] = {  # redis-py's Mapping types are invariant
+            k: repr(v) for k, v in reported.items() if v is not None
+        }
+        if changed:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.hset(f"{PREFIX}:learnt:{name}", mapping=changed)
+                pipe.expire(f"{PREFIX}:learnt:{name}", int(DAY_SECONDS))
+                await pipe.execute()
+        window = self._window(key, (await self._read(name))[1])
         if seen.burst_remaining is not None and window.burst is not None:
             theirs = max(window.burst - seen.burst_remaining, 0)
             _, mine = await self._storage.get_moving_window(name, window.burst, window.seconds)

@@ -114,3 +114,17 @@ async def test_without_redis_the_call_is_not_sent() -> None:
         assert "not sent" in refused.value.message
     finally:
         await limiter.close()
+
+
+async def test_a_fresh_replica_uses_the_limits_another_one_learnt(replicas: Any) -> None:
+    """Before its first reply, a replica already works with what the provider reported."""
+    limits = {"salesforce": ProviderLimits()}  # no daily figure until Sforce-Limit-Info says
+    a, b = replicas(limits), replicas(limits)
+    key = LimitKey("salesforce", "org-1")
+    await a.acquire(key, max_wait=0)
+    a.observe(key, {"Sforce-Limit-Info": "api-usage=1/2"})
+    await a.settle()
+    await b.acquire(key, max_wait=0)
+    with pytest.raises(RateLimited) as refused:
+        await b.acquire(key, max_wait=0)
+    assert refused.value.scope == "daily"
