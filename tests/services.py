@@ -54,7 +54,7 @@ def free_port() -> int:
         return port
 
 
-def _die_with_parent(sig: signal.Signals) -> Callable[[], None]:
+def die_with_parent(sig: signal.Signals) -> Callable[[], None]:
     """A preexec_fn: the child gets ``sig`` when the pytest process ends, however it ends."""
 
     def preexec() -> None:
@@ -87,7 +87,7 @@ def _start(
                 argv(port),
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                preexec_fn=_die_with_parent(stop),
+                preexec_fn=die_with_parent(stop),
                 **user,  # type: ignore[call-overload]
             )
         try:

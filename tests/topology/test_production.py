@@ -38,7 +38,7 @@ from emulators.hubspot import HubSpotState
 from emulators.hubspot import serve as serve_hubspot
 from tests.federation.conftest import NodeProcess, NodeRunner
 from tests.federation.conftest import node as node  # the fixture: Node scripts, stopped after
-from tests.services import _die_with_parent, free_port
+from tests.services import die_with_parent, free_port
 
 KEY = "key-acme-0123456789"
 TOKEN = "hs-topology-token"
@@ -86,7 +86,7 @@ async def start_replica(env: dict[str, str], log: Path) -> Replica:
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "gql.cli", "serve", "--port", str(port),
             stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out, env=env,
-            preexec_fn=_die_with_parent(signal.SIGKILL),
+            preexec_fn=die_with_parent(signal.SIGKILL),
         )  # fmt: skip
     replica = Replica(f"http://127.0.0.1:{port}/graphql", proc)
     async with aiohttp.ClientSession() as session, asyncio.timeout(DEADLINE_SECONDS):
