@@ -7,11 +7,13 @@
 Real parts only: PostgreSQL and Redis from the test services, two ``crmgraph serve``
 processes sharing them, Apollo's gateway (``tests/federation/gateway.mjs``) in front, and the
 HubSpot emulator, which holds the association state, records when each call arrived and
-enforces its own rolling limit (10 calls per second here). The client sends 40 keyed
+enforces its own rolling limit (10 calls per second here). The client first sends 4 requests
+twice at once (the gateway gives the twins to both replicas), then 40 keyed
 ``batchCreateAssociations`` through the gateway, 8 at a time, retrying a failed request with
 the same ``idempotencyKey``; a quarter of the way in one replica gets SIGKILL.
 
-Checked: every input confirmed and stored (nothing lost); no input sent upstream more than
+Checked: the twins get one answer from one upstream call; every input confirmed and stored
+(nothing lost); no input sent upstream more than
 twice, and twice only for requests the crash interrupted (their claim was taken over after
 its lease), and repeating every request afterwards makes no upstream call (nothing written
 twice); the calls the emulator received never exceed its limit in any one-second window
@@ -44,6 +46,7 @@ KEY = "key-acme-0123456789"
 TOKEN = "hs-topology-token"
 BURST, INTERVAL_S = 10, 1.0  # the emulator's limit, and the integration's rateLimits
 REQUESTS, INPUTS, CONCURRENCY = 40, 5, 8
+RACES = 4  # requests sent twice at once first: the gateway hands the twins to both replicas
 KILL_AFTER = REQUESTS // 4  # answered requests before one replica is killed
 LEASE_SECONDS = 2  # a dead replica's idempotency claims are taken over after this
 DEADLINE_SECONDS = 30.0  # bounds every wait for a process or a request
@@ -153,8 +156,9 @@ async def test_two_replicas_behind_a_gateway_survive_a_crash(
     tmp_path: Path, postgres_url: str, redis_url: str, node: NodeRunner
 ) -> None:
     state = HubSpotState(tokens={TOKEN}, burst_limit=BURST, interval_ms=int(INTERVAL_S * 1000))
-    state.add_records("contacts", *(str(c) for c in range(1, REQUESTS * INPUTS + 1)))
-    state.add_records("companies", *(str(1000 + c) for c in range(1, REQUESTS * INPUTS + 1)))
+    records = range(1, (REQUESTS + RACES) * INPUTS + 1)
+    state.add_records("contacts", *(str(c) for c in records))
+    state.add_records("companies", *(str(1000 + c) for c in records))
     hubspot = await serve_hubspot(state)
     env = {
         **os.environ,
@@ -206,6 +210,12 @@ async def test_two_replicas_behind_a_gateway_survive_a_crash(
             assert "errors" not in created, created
             integration = created["data"]["createCrmIntegration"]["id"]
 
+            # Twins with one key on two replicas at once: one claims, the other waits for it.
+            raced = range(REQUESTS, REQUESTS + RACES)
+            twins = await asyncio.gather(
+                *(client.send(integration, r) for r in raced for _ in range(2))
+            )
+
             answered = asyncio.Event()
             done = 0
             slots = asyncio.Semaphore(CONCURRENCY)
@@ -242,8 +252,10 @@ async def test_two_replicas_behind_a_gateway_survive_a_crash(
     assert retried, "the crash interrupted no request"
 
     # Nothing lost: every input confirmed, and stored upstream.
-    wanted = {p for r in range(REQUESTS) for p in pairs_of(inputs(r))}
-    for r, outcome in enumerate(outcomes):
+    assert [t.answer for t in twins[::2]] == [t.answer for t in twins[1::2]]
+    assert all(t.attempts == 1 for t in twins)  # both replicas were up: no retry
+    wanted = {p for r in range(REQUESTS + RACES) for p in pairs_of(inputs(r))}
+    for r, outcome in [*enumerate(outcomes), *zip(raced, twins[::2], strict=True)]:
         assert outcome.answer["numErrors"] == 0, outcome
         assert pairs_of(outcome.answer["results"]) == pairs_of(inputs(r))
     stored = {
