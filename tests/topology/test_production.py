@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import asyncpg
 import pytest
+from sqlalchemy.engine import make_url
 
 from emulators.common import LimitVerdict, RateWindow
 from emulators.hubspot import HubSpotState
@@ -237,6 +239,7 @@ async def test_two_replicas_behind_a_gateway_survive_a_crash(
             outcomes = await asyncio.gather(*(one(r) for r in range(REQUESTS)))
             await killer
             sent_once = list(state.calls)
+            claims = await _claims(postgres_url)
 
             # Every request again, same keys: the first answers, and no upstream call.
             repeats = await asyncio.gather(*(client.send(integration, r) for r in range(REQUESTS)))
@@ -277,6 +280,9 @@ async def test_two_replicas_behind_a_gateway_survive_a_crash(
     assert [o.answer for o in repeats] == [o.answer for o in outcomes]
     assert len(state.calls) == len(sent_once)
 
+    # Every key answered: no claim left in progress by the killed replica.
+    assert claims == {"answered": REQUESTS + RACES, "in progress": 0}
+
     # The combined rate: in no rolling second did the emulator receive more than its limit.
     provider = RateWindow(burst_max=BURST, interval_s=INTERVAL_S, daily_max=1_000_000)
     verdicts = collections.Counter(provider.acquire(c.at) for c in sorted(sent_once, key=_at))
@@ -287,6 +293,22 @@ async def test_two_replicas_behind_a_gateway_survive_a_crash(
         f"{len(writes)} upstream writes, {len(twice)} inputs sent twice, "
         f"busiest second {busiest}/{BURST} calls"
     )
+
+
+async def _claims(postgres_url: str) -> dict[str, int]:
+    conn = await asyncpg.connect(
+        make_url(postgres_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    try:
+        rows = await conn.fetch(
+            "SELECT response IS NOT NULL AS answered, count(*) FROM idempotency_records GROUP BY 1"
+        )
+    finally:
+        await conn.close()
+    counts = {"answered": 0, "in progress": 0}
+    for row in rows:
+        counts["answered" if row["answered"] else "in progress"] = row["count"]
+    return counts
 
 
 def _read(log: Path) -> str:
