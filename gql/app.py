@@ -7,7 +7,6 @@ import dataclasses
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +15,7 @@ import redis.asyncio as redis
 from aiohttp import web
 from cross_web import AsyncHTTPRequestAdapter
 from graphql import GraphQLError
+from sqlalchemy.engine import make_url
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
@@ -194,7 +194,8 @@ def _import_transport(app: web.Application) -> HttpTransport:
     integration's rate budget instead of failing items (same session, same budgets)."""
     transport = app[TRANSPORT]
     patience = app[SETTINGS].import_max_wait_seconds
-    return replace(transport, settings=replace(transport.settings, max_retry_wait_seconds=patience))
+    settings = dataclasses.replace(transport.settings, max_retry_wait_seconds=patience)
+    return dataclasses.replace(transport, settings=settings)
 
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
@@ -220,7 +221,13 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         limiter = _rate_limiter(settings)
         app[TRANSPORT] = HttpTransport(session, settings.client_settings(), limiter=limiter)
         # Jobs left unfinished by a stop or a crash go on from their checkpoints.
-        app[RUNNER] = ImportRunner(app[IMPORTS], app[STORE], _import_transport(app))
+        app[RUNNER] = ImportRunner(
+            app[IMPORTS],
+            app[STORE],
+            _import_transport(app),
+            lease=timedelta(seconds=settings.import_lease_seconds),
+            single_process=make_url(settings.database_url).get_backend_name() == "sqlite",
+        )
         await app[RUNNER].resume()
         yield
         await app[RUNNER].close()

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     import_poll_seconds: float = Field(default=1.0, gt=0)
     # An import waits this long for its rate budget (or a Retry-After) before failing items.
     import_max_wait_seconds: float = Field(default=600.0, gt=0)
+    # A replica holds each import it runs for this long, renewed a third of the way: the jobs
+    # of a replica that died go on elsewhere within it (PostgreSQL; SQLite is one process).
+    import_lease_seconds: float = Field(default=30.0, ge=1)
     # A claim on a key by a replica that died is taken over after this long: keep it above
     # the longest a mutation can take.
     idempotency_lease_seconds: float = Field(default=120.0, gt=0)

@@ -3,6 +3,11 @@
 At start-up every job left PENDING or PROCESSING (its process stopped or crashed) is resumed;
 a new job is submitted as soon as it is stored. Between windows the runner reads the job
 again: a cancel request stops it there, and a deleted or disabled integration fails it.
+
+A runner holds each job it runs by a lease in the job's row, renewed while it lives: on
+PostgreSQL several replicas share the jobs, each job is run by one of them at a time, and the
+jobs of a replica that stopped renewing are taken over by another within a lease. With SQLite
+(one process per file) every unfinished job at start-up is this process's to take.
 """
 
 from __future__ import annotations
@@ -10,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 
 from gql.errors import Code, provider_code
 from gql.imports.creation import BatchCreation, batch_creation
@@ -68,8 +75,15 @@ class ImportRunner:
         store: ImportStore,
         integrations: IntegrationStore,
         transport: HttpTransport,
+        *,
+        lease: timedelta = timedelta(seconds=30),
+        single_process: bool = True,
         count: Callable[[str, int], None] = _uncounted,
     ) -> None:
+        self.id = str(uuid.uuid4())
+        self._lease = lease
+        self._single_process = single_process
+        self._keeper: asyncio.Task[None] | None = None
         # ``count("succeeded" | "failed", n)``: items as they get their outcome (the
         # crmgraph_import_items_total metric).
         self.count = count
@@ -81,8 +95,21 @@ class ImportRunner:
         self._changed: dict[str, asyncio.Event] = {}
 
     async def resume(self) -> None:
-        for id_ in await self._store.unfinished():
+        """Take up the jobs left unfinished, then keep leases renewed and look for jobs whose
+        runner stopped."""
+        for id_ in await self._store.unfinished(held=not self._single_process):
             self.submit(id_)
+        self._keeper = asyncio.create_task(self._keep(), name="import leases")
+
+    async def _keep(self) -> None:
+        while True:
+            await asyncio.sleep(self._lease.total_seconds() / 3)
+            try:
+                await self._store.renew(self.id, self._lease)
+                for id_ in await self._store.unfinished(held=False):
+                    self.submit(id_)
+            except Exception:  # the database may be away for a moment: try again next time
+                log.exception("import runner %s could not renew its leases", self.id)
 
     def submit(self, id_: str) -> None:
         if id_ not in self._tasks:
@@ -90,10 +117,11 @@ class ImportRunner:
 
     async def close(self) -> None:
         """Stop every job where it is: each resumes from its checkpoint at the next start."""
-        tasks = list(self._tasks.values())
+        tasks = list(self._tasks.values()) + ([self._keeper] if self._keeper else [])
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await self._store.release(self.id)
 
     async def wait(self, id_: str, seconds: float) -> None:
         """Until the job moves in this process, or ``seconds``."""
@@ -131,6 +159,8 @@ class ImportRunner:
             self._notify(id_)
 
     async def _process(self, id_: str) -> None:
+        if not await self._store.claim(id_, self.id, self._lease, force=self._single_process):
+            return  # another replica's runner holds it
         await self._store.start(id_)
         self._notify(id_)
         while True:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gql.imports.model import ImportItem, ImportJob, ImportStatus, ItemState, Outcome
 from gql.store.db import ImportItemRow, ImportJobRow
 
+_LIVE = [ImportStatus.PENDING.value, ImportStatus.PROCESSING.value]
 _INSERT_ROWS = 10_000  # items per INSERT statement: SQLite's bound-parameter limit is far off
 _MESSAGE = 1000
 
@@ -135,24 +136,61 @@ class ImportStore:
         assert row is not None, id_
         return _job(row)
 
-    async def unfinished(self) -> list[str]:
-        """Jobs a runner must (re)start: PENDING, and PROCESSING ones whose runner died."""
-        live = [ImportStatus.PENDING.value, ImportStatus.PROCESSING.value]
-        async with self._sessions() as session:
-            ids = await session.scalars(
-                select(ImportJobRow.id)
-                .where(ImportJobRow.status.in_(live))
-                .order_by(ImportJobRow.created_at)
+    async def unfinished(self, *, held: bool = True) -> list[str]:
+        """Jobs not final, oldest first; ``held=False``: only those no live runner holds
+        (never claimed, released, or their runner's lease ran out)."""
+        now = datetime.now(UTC)
+        query = select(ImportJobRow.id).where(ImportJobRow.status.in_(_LIVE))
+        if not held:
+            query = query.where(
+                or_(ImportJobRow.runner_id.is_(None), ImportJobRow.lease_until < now)
             )
+        async with self._sessions() as session:
+            ids = await session.scalars(query.order_by(ImportJobRow.created_at))
             return list(ids)
 
-    async def start(self, id_: str) -> None:
+    async def claim(self, id_: str, runner_id: str, lease: timedelta, *, force: bool) -> bool:
+        """Whether ``runner_id`` now holds the job: it was free, its lease had run out, or
+        ``force`` (SQLite: one process per file, so any holder is a process that died)."""
         now = datetime.now(UTC)
-        live = [ImportStatus.PENDING.value, ImportStatus.PROCESSING.value]
+        query = update(ImportJobRow).where(ImportJobRow.id == id_, ImportJobRow.status.in_(_LIVE))
+        if not force:
+            query = query.where(
+                or_(
+                    ImportJobRow.runner_id.is_(None),
+                    ImportJobRow.runner_id == runner_id,
+                    ImportJobRow.lease_until < now,
+                )
+            )
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                query.values(runner_id=runner_id, lease_until=now + lease)
+            )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def renew(self, runner_id: str, lease: timedelta) -> None:
         async with self._sessions.begin() as session:
             await session.execute(
                 update(ImportJobRow)
-                .where(ImportJobRow.id == id_, ImportJobRow.status.in_(live))
+                .where(ImportJobRow.runner_id == runner_id, ImportJobRow.status.in_(_LIVE))
+                .values(lease_until=datetime.now(UTC) + lease)
+            )
+
+    async def release(self, runner_id: str) -> None:
+        """A runner stopping lets its jobs go at once (another replica may take them)."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(ImportJobRow)
+                .where(ImportJobRow.runner_id == runner_id, ImportJobRow.status.in_(_LIVE))
+                .values(runner_id=None, lease_until=None)
+            )
+
+    async def start(self, id_: str) -> None:
+        now = datetime.now(UTC)
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(ImportJobRow)
+                .where(ImportJobRow.id == id_, ImportJobRow.status.in_(_LIVE))
                 .values(
                     status=ImportStatus.PROCESSING.value,
                     started_at=func.coalesce(ImportJobRow.started_at, now),

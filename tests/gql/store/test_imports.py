@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from gql.imports.model import ImportItem, ImportStatus, ItemState, Outcome
 from gql.store.imports import ImportStore
 from tests.gql.store.conftest import Database
@@ -68,3 +70,26 @@ async def test_a_job_moves_window_by_window(database: Database) -> None:
     # A final job is not started again.
     await store.start(job.id)
     assert (await store.job(job.id)).status is ImportStatus.FAILED
+
+
+async def test_one_runner_holds_a_job_until_its_lease_runs_out(database: Database, replica) -> None:
+    _, sessions = database
+    mine, theirs = ImportStore(sessions), ImportStore(await replica())
+    job = await mine.create("acme", "00000000-0000-4000-8000-000000000001", "a", "b", ITEMS)
+    lease = timedelta(seconds=60)
+    assert await mine.claim(job.id, "runner-a", lease, force=False)
+    assert await mine.claim(job.id, "runner-a", lease, force=False)  # its own: renewed
+    assert not await theirs.claim(job.id, "runner-b", lease, force=False)
+    assert await theirs.unfinished(held=False) == []
+    assert await theirs.unfinished() == [job.id]
+    # runner-a stops renewing (its replica died): the lease runs out, runner-b takes over.
+    assert await mine.claim(job.id, "runner-a", timedelta(seconds=-1), force=False)
+    assert await theirs.unfinished(held=False) == [job.id]
+    assert await theirs.claim(job.id, "runner-b", lease, force=False)
+    assert not await mine.claim(job.id, "runner-a", lease, force=False)
+    # A runner that stops cleanly lets its jobs go at once.
+    await theirs.release("runner-b")
+    assert await mine.unfinished(held=False) == [job.id]
+    # SQLite's single process takes any holder's job at start-up.
+    assert await mine.claim(job.id, "runner-a", lease, force=False)
+    assert await theirs.claim(job.id, "runner-c", lease, force=True)
