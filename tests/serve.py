@@ -23,11 +23,12 @@ def free_port() -> int:
         return port
 
 
-def server_env(db: Path, hubspot_url: str, **extra: str) -> dict[str, str]:
+def server_env(db: Path | str, hubspot_url: str, **extra: str) -> dict[str, str]:
+    """``db``: an SQLite file, or a database URL (PostgreSQL)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRMGRAPH_")}
     env.update(
         CRMGRAPH_API_KEYS=",".join(f"{t}:{k}" for t, k in KEYS.items()),
-        CRMGRAPH_DATABASE_URL=f"sqlite+aiosqlite:///{db}",
+        CRMGRAPH_DATABASE_URL=db if isinstance(db, str) else f"sqlite+aiosqlite:///{db}",
         CRMGRAPH_SECRET_KEY="test-secret-key-for-credentials",
         CRMGRAPH_ALLOW_INSECURE_UPSTREAMS="1",
         CRMGRAPH_HUBSPOT_BASE_URL=hubspot_url,

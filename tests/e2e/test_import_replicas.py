@@ -1,0 +1,54 @@
+"""Two ``crmgraph serve`` replicas on one PostgreSQL database: the replica that runs an import
+is killed with SIGKILL mid-window, and the other takes the job over when its lease runs out,
+from the checkpoint, with nothing lost."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+
+from tests.harness import Api
+from tests.imports import csv_of, fast_hubspot, finished, upload
+from tests.serve import Server, server_env
+
+
+async def test_a_dead_replicas_import_is_taken_over(postgres_url, hubspot):
+    state = hubspot.state
+    state.burst_limit, state.interval_ms = 100_000, 1000
+    pairs = [(str(c), str(co)) for c in range(1, 51) for co in range(1001, 1101)]
+    # The 20th batch create is written, then its reply held while its replica dies.
+    state.faults.inject("timeout", path="/batch/create", every=20, times=1, apply_before_fault=True)
+    held = asyncio.Event()
+    hold = state.hold
+
+    async def hold_and_tell(delay: float) -> None:
+        held.set()
+        await hold(delay)
+
+    state.hold = hold_and_tell  # type: ignore[method-assign]
+    env = server_env(postgres_url, hubspot.url, CRMGRAPH_IMPORT_LEASE_SECONDS="2")
+    doomed = await Server.start(env)
+    async with doomed, aiohttp.ClientSession(base_url=doomed.url) as session:
+        api = Api(session)  # type: ignore[arg-type]
+        integration = await fast_hubspot(api)
+        job = (await upload(api, integration, csv_of(pairs)))["data"]["startAssociationImport"]
+        await held.wait()
+        # Started while the first holds the job (and renews its lease): it must not take it.
+        survivor = await Server.start(env)
+        await doomed.kill()
+    state.release_held()
+    async with survivor, aiohttp.ClientSession(base_url=survivor.url) as session:
+        done = await finished(Api(session), job["id"])  # type: ignore[arg-type]
+    assert done["status"] == "COMPLETE"
+    assert (done["total"], done["succeeded"], done["failed"]) == (5000, 5000, 0)
+    stored = {(r.from_id, r.to_id) for r in state.associations if r.from_type == "contacts"}
+    assert stored == set(pairs)
+    sent = [
+        (i["from"]["id"], i["to"]["id"])
+        for c in state.calls
+        if c.path.endswith("/batch/create")
+        for i in c.body["inputs"]
+    ]
+    # Only the dead replica's window in flight went out twice.
+    assert 0 < len(sent) - len(pairs) <= 400
