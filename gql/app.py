@@ -25,6 +25,10 @@ from gql.store.db import open_database, sqlite_path
 from gql.store.idempotency import IdempotencyStore
 from gql.store.integrations import IntegrationStore
 from providers.base import HttpTransport
+from providers.oauth.lock import MemoryRefreshLock, RefreshLock
+from providers.oauth.refresh import TokenRefresher
+from providers.registry import TOKEN_ENDPOINTS
+from providers.retry import deadline_in
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +79,8 @@ def _secret(settings: Settings) -> str:
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     engine, sessions = await open_database(settings.database_url)
-    app[STORE] = IntegrationStore(sessions, CredentialCipher(fernet_from_secret(_secret(settings))))
+    store = IntegrationStore(sessions, CredentialCipher(fernet_from_secret(_secret(settings))))
+    app[STORE] = store
     app[IDEMPOTENCY] = IdempotencyStore(
         sessions, timedelta(seconds=settings.idempotency_ttl_seconds)
     )
@@ -83,9 +88,28 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=100), trust_env=False
     ) as session:
-        app[TRANSPORT] = HttpTransport(session, settings.client_settings())
+        refresher = TokenRefresher(
+            store,
+            TOKEN_ENDPOINTS,
+            _refresh_lock(settings),
+            margin_seconds=settings.token_refresh_margin_seconds,
+        )
+        app[TRANSPORT] = HttpTransport(session, settings.client_settings(), refresher=refresher)
         yield
     await engine.dispose()
+
+
+def _refresh_lock(settings: Settings) -> RefreshLock:
+    """Single-flight token refresh: in this process (replicas need a shared lock)."""
+    return MemoryRefreshLock()
+
+
+@web.middleware
+async def _deadline(request: web.Request, handler: Any) -> web.StreamResponse:
+    # Every provider call this request makes, in any task it starts, shares this deadline.
+    with deadline_in(request.app[SETTINGS].request_deadline_seconds):
+        response: web.StreamResponse = await handler(request)
+        return response
 
 
 async def _freeze_startup_objects(app: web.Application) -> None:
@@ -111,6 +135,7 @@ def build_app(settings: Settings | None = None) -> web.Application:
             http_guard.guard(settings),
             auth.middleware(keys, ide_enabled=settings.graphiql),
             http_guard.request_shape(settings),
+            _deadline,
         ],
     )
     app[SETTINGS] = settings

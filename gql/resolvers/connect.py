@@ -9,7 +9,7 @@ from gql.context import Info
 from gql.errors import ApiError, Code, bad_input
 from gql.loaders import Found
 from providers.base import ProviderClient
-from providers.domain import CrmProvider
+from providers.domain import AuthStatus, CrmProvider
 from providers.errors import InvalidRequest
 from providers.registry import CLIENTS
 from providers.salesforce.mapping import check_id, entity_named
@@ -27,6 +27,15 @@ async def _enabled(info: Info, integration_id: str) -> Found:
             Code.INTEGRATION_DISABLED,
             f"integration {check.shown(integration_id)} is disabled; enable it with "
             "updateCrmIntegration",
+        )
+    if found[0].auth_status is AuthStatus.REAUTHORIZATION_REQUIRED:
+        # Remembered from the refused refresh: no call until the credentials change.
+        raise ApiError(
+            Code.REAUTHORIZATION_REQUIRED,
+            f"{found[0].provider.name} refused the refresh token of integration "
+            f"{check.shown(integration_id)}: authorise again and store the new credentials "
+            "with updateCrmIntegration",
+            provider=found[0].provider.name,
         )
     return found
 

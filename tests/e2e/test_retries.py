@@ -51,7 +51,7 @@ async def test_a_429_is_retried_after_retry_after_even_for_a_relation(api, ghl):
 
 
 async def test_a_429_whose_wait_is_too_long_is_rate_limited(api, hubspot):
-    # max_retry_wait_seconds is 1 in the test settings.
+    # A Retry-After past the request's deadline (10 s in the test settings) is not waited.
     hubspot.state.faults.rules.append(FaultRule(FaultKind.RATE_LIMIT, retry_after=30))
     integration = await api.create_integration("HUBSPOT")
     error = await api.error(
