@@ -24,7 +24,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import aiohttp
@@ -80,6 +80,9 @@ class Reply:
     headers: Mapping[str, str]
     body: Any
     request_id: str | None = None
+    # An earlier attempt of this call may have acted (a 5xx, a lost or garbled reply): a
+    # refusal in this reply may be about work that attempt did.
+    after_ambiguous: bool = False
 
 
 @dataclass
@@ -151,11 +154,14 @@ class ProviderClient:
         again with the new token, outside the attempt count: the provider did nothing.
         """
         ends = deadline(self.settings.request_deadline_seconds)
-        attempt, reauthorized = 0, False
+        attempt, reauthorized, ambiguous = 0, False, False
         while True:
             attempt += 1
             try:
-                return await once(ends - time.monotonic())
+                result = await once(ends - time.monotonic())
+                if ambiguous and isinstance(result, Reply):
+                    return replace(result, after_ambiguous=True)
+                return result
             except AuthFailed as exc:
                 if reauthorized or reauthorize is None or not await reauthorize(exc):
                     raise
@@ -171,6 +177,7 @@ class ProviderClient:
                 )
                 if wait is None:
                     raise
+                ambiguous = ambiguous or _may_have_acted(exc)
                 log.info(
                     "%s %s (attempt %d): trying again in %.2f s",
                     self.provider,
@@ -304,6 +311,10 @@ class ProviderClient:
             )
             raise error
         return Reply(status, headers, body, request_id=request_id_of(headers, body))
+
+
+def _may_have_acted(exc: ProviderError) -> bool:
+    return (isinstance(exc, Unavailable) and exc.ambiguous) or isinstance(exc, WireFormatError)
 
 
 def _unreachable(provider: str, exc: BaseException, what: str = "") -> Unavailable:

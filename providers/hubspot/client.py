@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -105,7 +106,10 @@ class HubSpotClient(ProviderClient):
                     pair_of=lambda i: i.pair,
                     result_key=lambda r: r,
                 )
-            return self._batch(reply, [i.pair for i in chunk], wire.TypedResult, _typed_result)
+            batch = self._batch(reply, [i.pair for i in chunk], wire.TypedResult, _typed_result)
+            if reply.after_ambiguous and batch.errors:
+                return await self._reconciled(from_type, to_type, chunk, batch)
+            return batch
 
         unique = list(dict.fromkeys(inputs))
         chunks = chunked(unique, self.settings.hubspot_v3_batch_limit)
@@ -115,6 +119,33 @@ class HubSpotClient(ProviderClient):
             list(zip(chunks, outcomes, strict=True)),
             pair_of=lambda i: i.pair,
             result_key=lambda r: r,
+        )
+
+    async def _reconciled(
+        self, from_type: str, to_type: str, chunk: Sequence[TypedPair], batch: Batch[TypedPair]
+    ) -> Batch[TypedPair]:
+        """Items the final attempt refused, after an earlier attempt that may have made them:
+        read back, and the pairs that exist are confirmed, not reported failed."""
+        failed = {p for e in batch.errors for p in e.items}
+        existing = await self.read_associations(
+            from_type, to_type, sorted({p.from_id for p in failed})
+        )
+        made = {
+            Pair(from_id, record.id)
+            for from_id, records in existing.items()
+            if isinstance(records, list)
+            for record in records
+        } & failed
+        if not made:
+            return batch
+        return replace(
+            batch,
+            results=[*batch.results, *(i for i in chunk if i.pair in made)],
+            errors=[
+                replace(e, items=tuple(p for p in e.items if p not in made))
+                for e in batch.errors
+                if set(e.items) - made
+            ],
         )
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/batch/post-crm-v4-associations-fromObjectType-toObjectType-batch-read
@@ -171,7 +202,12 @@ class HubSpotClient(ProviderClient):
         )
         return [
             AssociationLabel(
-                t.category, t.type_id, t.label, from_object=from_type, to_object=to_type
+                t.category,
+                t.type_id,
+                t.label,
+                id=label_id(from_type, to_type, t.category, t.type_id),
+                from_object=from_type,
+                to_object=to_type,
             )
             for t in labels.results
         ]
@@ -198,6 +234,12 @@ class HubSpotClient(ProviderClient):
             completed_at=batch.completed_at or now,
             links=batch.links,
         )
+
+
+def label_id(from_type: str, to_type: str, category: str | None, type_id: int | None) -> str:
+    """A label's id as ``associationLabels`` shows it and ``createRelation`` takes it back:
+    ``contacts/companies/USER_DEFINED/1001`` (both object types, category, type id)."""
+    return f"{from_type}/{to_type}/{category}/{type_id}"
 
 
 def _default_result(r: wire.DefaultResult) -> DefaultAssociation:

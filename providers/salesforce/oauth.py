@@ -20,7 +20,7 @@ from typing import Any
 from providers.base import ClientSettings
 from providers.domain import Connection
 from providers.oauth.tokens import TokenGrant, TokenRequest, oauth_grant
-from providers.salesforce.client import validate_instance_url
+from providers.salesforce.rules import validate_instance_url
 
 TOKEN_PATH = "/services/oauth2/token"
 _PERMANENT = frozenset(
