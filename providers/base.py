@@ -31,6 +31,7 @@ import aiohttp
 
 from providers.domain import Connection
 from providers.errors import (
+    AlreadyExists,
     AuthFailed,
     ProviderError,
     RateLimited,
@@ -132,14 +133,31 @@ class ProviderClient:
         safe: bool,
         json_body: Any = None,
         params: Mapping[str, str] | None = None,
+        reconcile: Callable[[], Awaitable[Reply | None]] | None = None,
     ) -> Reply:
-        """Send one call; return a 2xx reply or raise from the error tree."""
-        await self._refresh_if_due()
+        """Send one call; return a 2xx reply or raise from the error tree.
+
+        ``reconcile`` makes a create that is not safe to repeat safe after a lost reply: see
+        ``_retrying``.
+        """
 
         async def once(remaining: float) -> Reply:
             return await self._send(method, path, json_body, params, remaining)
 
-        return await self._retrying(once, safe=safe, reauthorize=self._reauthorize)
+        return await self._call(once, safe=safe, reconcile=reconcile)
+
+    async def _call(
+        self,
+        once: Callable[[float], Awaitable[T]],
+        *,
+        safe: bool,
+        reconcile: Callable[[], Awaitable[T | None]] | None = None,
+    ) -> T:
+        """``once`` through the retry loop, with a token that is fresh (or refreshed on 401)."""
+        await self._refresh_if_due()
+        return await self._retrying(
+            once, safe=safe, reauthorize=self._reauthorize, reconcile=reconcile
+        )
 
     async def _retrying(
         self,
@@ -147,11 +165,18 @@ class ProviderClient:
         *,
         safe: bool,
         reauthorize: Callable[[AuthFailed], Awaitable[bool]] | None = None,
+        reconcile: Callable[[], Awaitable[T | None]] | None = None,
     ) -> T:
         """The one retry loop: ``once(seconds left)`` per attempt, ``next_wait`` between.
 
         A 401 is answered by ``reauthorize`` (a token refresh) once; the call is then sent
         again with the new token, outside the attempt count: the provider did nothing.
+
+        A lost reply is reconciled, not guessed: after a failure that may have acted (a 5xx,
+        a timeout, a dropped connection, a garbled reply), ``reconcile`` reads back what the
+        call would have made. Made: its answer is the call's. Not made: the call is safe to
+        send again. A duplicate refusal of a retry that followed such a failure is read back
+        the same way (the earlier attempt made it).
         """
         ends = deadline(self.settings.request_deadline_seconds)
         attempt, reauthorized, ambiguous = 0, False, False
@@ -167,10 +192,25 @@ class ProviderClient:
                     raise
                 reauthorized, attempt = True, attempt - 1
             except ProviderError as exc:
+                acted = _may_have_acted(exc)
+                if reconcile is not None and (
+                    acted or (ambiguous and isinstance(exc, AlreadyExists))
+                ):
+                    try:
+                        made = await reconcile()
+                    except ProviderError:
+                        raise exc from None  # cannot tell whether it was made: say what failed
+                    if made is not None:
+                        log.info(
+                            "%s: the lost reply's work was made; not sent again", self.provider
+                        )
+                        return made
+                    if not acted:
+                        raise
                 wait = next_wait(
                     exc,
                     attempt=attempt,
-                    safe=safe,
+                    safe=safe or (reconcile is not None and acted),
                     remaining=ends - time.monotonic(),
                     rules=self.transport.retry_rules,
                     jitter=random.random(),

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from providers.base import ProviderClient
+from providers.base import ProviderClient, Reply
 from providers.batching import chunked
 from providers.domain import (
     AssociatedRecord,
@@ -68,8 +68,43 @@ class SalesforceClient(ProviderClient):
     async def create_records(
         self, records: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None = None
     ) -> list[Saved]:
-        # A repeated create makes a second row: never retried after an ambiguous failure.
-        return await self._collections("POST", records, params, safe=False)
+        """POST new records in collections of at most 200; one outcome per record, in order.
+
+        A repeated create makes a second row, so after a lost reply (a 5xx, a timeout, a
+        dropped connection) junction rows are read back by SOQL for their pairs: those made
+        are confirmed with their ids, and only the others are sent again. Other records are
+        never sent twice.
+        """
+        saved: list[Saved] = []
+        for chunk in chunked(records, self.settings.salesforce_collection_limit):
+            saved += await self._create_chunk(chunk, params)
+        return saved
+
+    async def _create_chunk(
+        self, chunk: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None
+    ) -> list[Saved]:
+        path = self._data("/composite/sobjects")
+        made: dict[int, Saved] = {}  # by position in the chunk: rows an earlier attempt made
+        pending = list(range(len(chunk)))
+
+        async def once(remaining: float) -> list[Saved]:
+            body = {"allOrNone": False, "records": [chunk[i] for i in pending]}
+            reply = await self._send("POST", path, body, params, remaining)
+            saved = self._save_results(reply, len(pending))
+            return _in_order(made, zip(pending, saved, strict=True))
+
+        async def reconcile() -> list[Saved] | None:
+            pairs = {i: _role_pair(chunk[i]) for i in pending}
+            ids = await self._contact_role_ids([p for p in pairs.values() if p is not None])
+            for i, pair in pairs.items():
+                found = ids.get(pair) if pair is not None else None
+                if found is not None:
+                    made[i] = Saved(wire.SaveResult(id=found, success=True), _made(found))
+                    pending.remove(i)
+            return _in_order(made, ()) if not pending else None
+
+        junctions = all(_role_pair(r) is not None for r in chunk)
+        return await self._call(once, safe=False, reconcile=reconcile if junctions else None)
 
     async def _collections(
         self,
@@ -85,20 +120,21 @@ class SalesforceClient(ProviderClient):
             reply = await self._request(
                 method, self._data("/composite/sobjects"), json_body=body, params=params, safe=safe
             )
-            if not isinstance(reply.body, list) or len(reply.body) != len(chunk):
-                raise WireFormatError(
-                    "sObject Collections did not answer one SaveResult per record",
-                    provider=self.provider,
-                    status=reply.status,
-                    body=reply.body,
-                )
-            saved += [
-                Saved(
-                    parse_wire(wire.SaveResult, r, provider=self.provider, status=reply.status), r
-                )
-                for r in reply.body
-            ]
+            saved += self._save_results(reply, len(chunk))
         return saved
+
+    def _save_results(self, reply: Reply, expected: int) -> list[Saved]:
+        if not isinstance(reply.body, list) or len(reply.body) != expected:
+            raise WireFormatError(
+                "sObject Collections did not answer one SaveResult per record",
+                provider=self.provider,
+                status=reply.status,
+                body=reply.body,
+            )
+        return [
+            Saved(parse_wire(wire.SaveResult, r, provider=self.provider, status=reply.status), r)
+            for r in reply.body
+        ]
 
     # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm
     async def query(self, soql: str) -> list[dict[str, Any]]:
@@ -121,17 +157,24 @@ class SalesforceClient(ProviderClient):
 
         Salesforce lets the same pair be added twice, so we look before we create.
         """
-        found: set[tuple[str, str]] = set()
+        return set(await self._contact_role_ids(pairs))
+
+    async def _contact_role_ids(
+        self, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], str]:
+        """The id of an OpportunityContactRole for each pair that has one (SOQL, 200 a query)."""
+        found: dict[tuple[str, str], str] = {}
         for chunk in chunked(list(pairs), 200):
             opps = sorted({o for o, _ in chunk})
             cons = sorted({c for _, c in chunk})
             rows = await self.query(
-                "SELECT OpportunityId, ContactId FROM OpportunityContactRole "
+                "SELECT Id, OpportunityId, ContactId FROM OpportunityContactRole "
                 f"WHERE OpportunityId IN ({_soql_list(opps)}) "
                 f"AND ContactId IN ({_soql_list(cons)})"
             )
-            found |= {(_id15(r.get("OpportunityId")), _id15(r.get("ContactId"))) for r in rows}
-        return {p for p in pairs if (_id15(p[0]), _id15(p[1])) in found}
+            for r in rows:
+                found[(_id15(r.get("OpportunityId")), _id15(r.get("ContactId")))] = str(r.get("Id"))
+        return {p: found[k] for p in pairs if (k := (_id15(p[0]), _id15(p[1]))) in found}
 
     async def read_associations(
         self, from_type: str, to_type: str, ids: Sequence[str]
@@ -307,6 +350,25 @@ def _unified_result(
         errors=errors,
         raw=raw,
     )
+
+
+def _role_pair(record: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(OpportunityId, ContactId) of a new OpportunityContactRole record, else None."""
+    kind = record.get("attributes", {}).get("type")
+    opportunity, contact = record.get("OpportunityId"), record.get("ContactId")
+    if kind != "OpportunityContactRole" or not opportunity or not contact:
+        return None
+    return str(opportunity), str(contact)
+
+
+def _made(record_id: str) -> dict[str, Any]:
+    # The SaveResult the lost reply would have carried.
+    return {"id": record_id, "success": True, "errors": []}
+
+
+def _in_order(made: Mapping[int, Saved], sent: Iterable[tuple[int, Saved]]) -> list[Saved]:
+    every = {**made, **dict(sent)}
+    return [every[i] for i in sorted(every)]
 
 
 def _canonical(value: Any) -> str:
