@@ -78,6 +78,8 @@ async def test_ten_thousand_inputs_through_20_percent_faulted_calls(tmp_path, hu
     fired = sum(rule.fired for rule in kinds)
     calls = hubspot.state.count("POST", "/batch/create")
     assert fired / calls >= 0.1, (fired, calls)  # the faults really happened
+    # The README's figures (seeded: every faulted call but a 207 is sent once more).
+    assert (calls, fired, len(confirmed), len(set(failed))) == (130, 34, 9_988, 12)
     # Figures for the README's Reliability section.
     print(
         f"\n10,000 inputs: {calls} calls, {fired} faulted, {len(confirmed)} confirmed, "
@@ -198,6 +200,8 @@ async def test_throttling_and_transient_faults_lose_no_item(tmp_path, hubspot):
     assert max(sends_per_chunk.values()) <= attempts
     fired = {rule.kind.value + str(rule.status or ""): rule.fired for rule in kinds}
     assert all(fired.values()), fired  # each kind of fault really happened
+    # The README's figures (seeded): each faulted call sent once more, none given up.
+    assert (len(creates), sum(fired.values())) == (26, 6)
     print(
         f"\n2,000 inputs: {len(creates)} calls for 20 chunks, {sum(fired.values())} faulted "
         f"({fired}), {len(batch['results'])} confirmed, most sends of one chunk "
