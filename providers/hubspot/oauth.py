@@ -15,7 +15,7 @@ from typing import Any
 
 from providers.base import ClientSettings
 from providers.domain import Connection
-from providers.oauth.tokens import TokenGrant, TokenRequest, oauth_grant
+from providers.oauth.tokens import TokenGrant, TokenRequest, oauth_grant, refresh_form
 
 
 class HubSpotTokenEndpoint:
@@ -23,15 +23,9 @@ class HubSpotTokenEndpoint:
     rotates = False
 
     def request(self, settings: ClientSettings, connection: Connection) -> TokenRequest:
-        creds = connection.credentials
         return TokenRequest(
             settings.hubspot_token_url,
-            {
-                "grant_type": "refresh_token",
-                "client_id": creds.client_id or "",
-                "client_secret": creds.client_secret or "",
-                "refresh_token": creds.refresh_token or "",
-            },
+            refresh_form(connection),
         )
 
     def grant(

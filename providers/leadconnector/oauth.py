@@ -16,7 +16,7 @@ from typing import Any
 
 from providers.base import ClientSettings
 from providers.domain import Connection
-from providers.oauth.tokens import TokenGrant, TokenRequest, oauth_grant
+from providers.oauth.tokens import TokenGrant, TokenRequest, oauth_grant, refresh_form
 
 
 class LeadConnectorTokenEndpoint:
@@ -24,17 +24,10 @@ class LeadConnectorTokenEndpoint:
     rotates = True
 
     def request(self, settings: ClientSettings, connection: Connection) -> TokenRequest:
-        creds = connection.credentials
         return TokenRequest(
             settings.leadconnector_token_url,
-            {
-                "grant_type": "refresh_token",
-                "client_id": creds.client_id or "",
-                "client_secret": creds.client_secret or "",
-                "refresh_token": creds.refresh_token or "",
-                # A token for one sub-account is a Location token; without one, the agency's.
-                "user_type": "Location" if connection.location_id else "Company",
-            },
+            # A token for one sub-account is a Location token; without one, the agency's.
+            refresh_form(connection, user_type="Location" if connection.location_id else "Company"),
         )
 
     def grant(

@@ -87,6 +87,18 @@ class TokenStore(Protocol):
         ...
 
 
+def refresh_form(connection: Connection, **extra: str) -> dict[str, str]:
+    """The RFC 6749 refresh request every provider here takes (section 6), plus ``extra``."""
+    creds = connection.credentials
+    return {
+        "grant_type": "refresh_token",
+        "client_id": creds.client_id or "",
+        "client_secret": creds.client_secret or "",
+        "refresh_token": creds.refresh_token or "",
+        **extra,
+    }
+
+
 def oauth_grant(
     provider: str, status: int, headers: Mapping[str, str], body: Any, *, permanent: bool
 ) -> TokenGrant:
@@ -157,5 +169,6 @@ __all__ = [
     "TokenRequest",
     "TokenStore",
     "oauth_grant",
+    "refresh_form",
     "token_refusal",
 ]

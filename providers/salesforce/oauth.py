@@ -19,7 +19,7 @@ from typing import Any
 
 from providers.base import ClientSettings
 from providers.domain import Connection
-from providers.oauth.tokens import TokenGrant, TokenRequest, oauth_grant
+from providers.oauth.tokens import TokenGrant, TokenRequest, oauth_grant, refresh_form
 from providers.salesforce.rules import validate_instance_url
 
 TOKEN_PATH = "/services/oauth2/token"
@@ -33,15 +33,9 @@ class SalesforceTokenEndpoint:
     rotates = True  # rotation is the connected app's choice: assume it
 
     def request(self, settings: ClientSettings, connection: Connection) -> TokenRequest:
-        creds = connection.credentials
         return TokenRequest(
             settings.salesforce_login_url.rstrip("/") + TOKEN_PATH,
-            {
-                "grant_type": "refresh_token",
-                "client_id": creds.client_id or "",
-                "client_secret": creds.client_secret or "",
-                "refresh_token": creds.refresh_token or "",
-            },
+            refresh_form(connection),
         )
 
     def grant(

@@ -23,11 +23,33 @@ def stored_pairs(hubspot) -> set[tuple[str, str]]:
     }
 
 
+async def batch_through_faults(
+    tmp_path, hubspot, n: int, faults: list[FaultRule], **settings
+) -> dict:
+    """``n`` contact-company pairs in one batchCreateAssociations, through ``faults``."""
+    hubspot.state.add_records("contacts", *[str(i) for i in range(1, n + 1)])
+    hubspot.state.add_records("companies", *[str(i) for i in range(20_001, 20_001 + n)])
+    hubspot.state.faults.rules.extend(faults)
+    client = await serve(
+        make_settings(str(tmp_path / "db.sqlite"), hubspot_base_url=hubspot.url, **settings)
+    )
+    try:
+        api = Api(client)
+        integration = await api.create_integration("HUBSPOT")
+        inputs = [
+            {"from": {"id": str(i)}, "to": {"id": str(20_000 + i)}, "type": "contact_to_company"}
+            for i in range(1, n + 1)
+        ]
+        answer = await api.data(BATCH, {"id": integration, "inputs": inputs})
+    finally:
+        await client.close()
+    batch: dict = answer["batchCreateAssociations"]
+    return batch
+
+
 async def test_ten_thousand_inputs_through_20_percent_faulted_calls(tmp_path, hubspot):
     """Every input ends in results or errors, each created pair is stored once, none is lost."""
     n = 10_000
-    hubspot.state.add_records("contacts", *[str(i) for i in range(1, n + 1)])
-    hubspot.state.add_records("companies", *[str(i) for i in range(20_001, 20_001 + n)])
     # 20% of calls faulted, spread over every kind of fault, reproducibly (seeded).
     kinds = [
         FaultRule(FaultKind.RATE_LIMIT, retry_after=0, rate=0.03, seed=1),
@@ -40,28 +62,11 @@ async def test_ten_thousand_inputs_through_20_percent_faulted_calls(tmp_path, hu
         FaultRule(FaultKind.MALFORMED_JSON, rate=0.02, seed=8, apply_before_fault=True),
         FaultRule(FaultKind.PARTIAL_BATCH, rate=0.02, seed=9, fail_indexes=(0, 7, 42)),
     ]
-    hubspot.state.faults.rules.extend(kinds)
-    settings = make_settings(
-        str(tmp_path / "db.sqlite"),
-        hubspot_base_url=hubspot.url,
-        upstream_timeout_seconds=0.5,
-        retry_attempts=6,
-    )
     # With no Retry-After the client waits out the rolling window the headers announce.
     hubspot.state.interval_ms = 100
-    client = await serve(settings)
-    try:
-        api = Api(client)
-        integration = await api.create_integration("HUBSPOT")
-        inputs = [
-            {"from": {"id": str(i)}, "to": {"id": str(20_000 + i)}, "type": "contact_to_company"}
-            for i in range(1, n + 1)
-        ]
-        batch = (await api.data(BATCH, {"id": integration, "inputs": inputs}))[
-            "batchCreateAssociations"
-        ]
-    finally:
-        await client.close()
+    batch = await batch_through_faults(
+        tmp_path, hubspot, n, kinds, upstream_timeout_seconds=0.5, retry_attempts=6
+    )
 
     sent = {(str(i), str(20_000 + i)) for i in range(1, n + 1)}
     confirmed = [(r["from"]["id"], r["to"]["id"]) for r in batch["results"]]
@@ -160,8 +165,6 @@ async def test_throttling_and_transient_faults_lose_no_item(tmp_path, hubspot):
     say the window is full, 503s, dropped connections, 5xx after the write): every input is
     confirmed, and no call is sent more often than the retry setting allows."""
     n, attempts = 2_000, 5
-    hubspot.state.add_records("contacts", *[str(i) for i in range(1, n + 1)])
-    hubspot.state.add_records("companies", *[str(i) for i in range(20_001, 20_001 + n)])
     kinds = [
         # Retry-After: 1 and X-HubSpot-RateLimit-Remaining: 0, as HubSpot sends them.
         FaultRule(FaultKind.RATE_LIMIT, retry_after=1, rate=0.05, seed=6),
@@ -169,25 +172,9 @@ async def test_throttling_and_transient_faults_lose_no_item(tmp_path, hubspot):
         FaultRule(FaultKind.DROP, rate=0.05, seed=8),
         FaultRule(FaultKind.SERVER_ERROR, status=500, rate=0.05, seed=9, apply_before_fault=True),
     ]
-    hubspot.state.faults.rules.extend(kinds)
     # Time scaled down: a 200 ms window, Retry-After honoured up to 50 ms (the test settings).
     hubspot.state.interval_ms = 200
-    settings = make_settings(
-        str(tmp_path / "db.sqlite"), hubspot_base_url=hubspot.url, retry_attempts=attempts
-    )
-    client = await serve(settings)
-    try:
-        api = Api(client)
-        integration = await api.create_integration("HUBSPOT")
-        inputs = [
-            {"from": {"id": str(i)}, "to": {"id": str(20_000 + i)}, "type": "contact_to_company"}
-            for i in range(1, n + 1)
-        ]
-        batch = (await api.data(BATCH, {"id": integration, "inputs": inputs}))[
-            "batchCreateAssociations"
-        ]
-    finally:
-        await client.close()
+    batch = await batch_through_faults(tmp_path, hubspot, n, kinds, retry_attempts=attempts)
 
     assert batch["errors"] == []
     assert len(batch["results"]) == n
