@@ -217,7 +217,7 @@ class ProviderClient:
                 )
                 if wait is None:
                     raise
-                ambiguous = ambiguous or _may_have_acted(exc)
+                ambiguous = ambiguous or acted
                 log.info(
                     "%s %s (attempt %d): trying again in %.2f s",
                     self.provider,
