@@ -127,9 +127,12 @@ class HubSpotClient(ProviderClient):
         """Items the final attempt refused, after an earlier attempt that may have made them:
         read back, and the pairs that exist are confirmed, not reported failed."""
         failed = {p for e in batch.errors for p in e.items}
-        existing = await self.read_associations(
-            from_type, to_type, sorted({p.from_id for p in failed})
-        )
+        try:
+            existing = await self.read_associations(
+                from_type, to_type, sorted({p.from_id for p in failed})
+            )
+        except ProviderError:
+            return batch  # cannot tell: the items stay reported with HubSpot's reason
         made = {
             Pair(from_id, record.id)
             for from_id, records in existing.items()
