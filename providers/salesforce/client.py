@@ -36,6 +36,7 @@ from providers.errors import (
 )
 from providers.salesforce import wire
 from providers.salesforce.mapping import (
+    JUNCTIONS,
     Junction,
     JunctionWrite,
     LookupWrite,
@@ -115,17 +116,18 @@ class SalesforceClient(ProviderClient):
             return _in_order(made, zip(pending, saved, strict=True))
 
         async def reconcile() -> list[Saved] | None:
-            pairs = {i: _role_pair(chunk[i]) for i in pending}
-            ids = await self._contact_role_ids([p for p in pairs.values() if p is not None])
+            assert junction is not None
+            pairs = {i: _pair_in(junction, chunk[i]) for i in pending}
+            ids = await self._junction_ids(junction, list(pairs.values()))
             for i, pair in pairs.items():
-                found = ids.get(pair) if pair is not None else None
-                if found is not None:
+                if (found := ids.get(pair)) is not None:
                     made[i] = Saved(wire.SaveResult(id=found, success=True), _made(found))
                     pending.remove(i)
             return _in_order(made, ()) if not pending else None
 
-        junctions = all(_role_pair(r) is not None for r in chunk)
-        return await self._call(once, safe=False, reconcile=reconcile if junctions else None)
+        # Reconciled when every record is a row of one junction object (pairs can be read).
+        junction = _junction_of(chunk)
+        return await self._call(once, safe=False, reconcile=reconcile if junction else None)
 
     async def _collections(
         self,
@@ -178,23 +180,25 @@ class SalesforceClient(ProviderClient):
 
         Salesforce lets the same pair be added twice, so we look before we create.
         """
-        return set(await self._contact_role_ids(pairs))
+        return set(await self._junction_ids(JUNCTIONS["OpportunityContactRole"], pairs))
 
-    async def _contact_role_ids(
-        self, pairs: Sequence[tuple[str, str]]
+    async def _junction_ids(
+        self, junction: Junction, pairs: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], str]:
-        """The id of an OpportunityContactRole for each pair that has one (SOQL, 200 a query)."""
+        """The id of a ``junction`` row for each (first, second) pair that has one (SOQL, 200
+        pairs a query)."""
+        first, second = junction.first_field, junction.second_field
         found: dict[tuple[str, str], str] = {}
         for chunk in chunked(list(pairs), 200):
-            opps = sorted({o for o, _ in chunk})
-            cons = sorted({c for _, c in chunk})
+            firsts = sorted({a for a, _ in chunk})
+            seconds = sorted({b for _, b in chunk})
             rows = await self.query(
-                "SELECT Id, OpportunityId, ContactId FROM OpportunityContactRole "
-                f"WHERE OpportunityId IN ({_soql_list(opps)}) "
-                f"AND ContactId IN ({_soql_list(cons)})"
+                f"SELECT Id, {first}, {second} FROM {junction.sobject} "
+                f"WHERE {first} IN ({_soql_list(firsts)}) "
+                f"AND {second} IN ({_soql_list(seconds)})"
             )
             for r in rows:
-                found[(_id15(r.get("OpportunityId")), _id15(r.get("ContactId")))] = str(r.get("Id"))
+                found[(_id15(r.get(first)), _id15(r.get(second)))] = str(r.get("Id"))
         return {p: found[k] for p in pairs if (k := (_id15(p[0]), _id15(p[1]))) in found}
 
     async def read_associations(
@@ -545,13 +549,19 @@ def _unified_result(
     )
 
 
-def _role_pair(record: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(OpportunityId, ContactId) of a new OpportunityContactRole record, else None."""
-    kind = record.get("attributes", {}).get("type")
-    opportunity, contact = record.get("OpportunityId"), record.get("ContactId")
-    if kind != "OpportunityContactRole" or not opportunity or not contact:
+def _junction_of(records: Sequence[Mapping[str, Any]]) -> Junction | None:
+    """The junction object every one of ``records`` is a new row of, with both keys set."""
+    kinds = {r.get("attributes", {}).get("type") for r in records}
+    junction = JUNCTIONS.get(kinds.pop()) if len(kinds) == 1 else None
+    if junction is None or not all(
+        r.get(junction.first_field) and r.get(junction.second_field) for r in records
+    ):
         return None
-    return str(opportunity), str(contact)
+    return junction
+
+
+def _pair_in(junction: Junction, record: Mapping[str, Any]) -> tuple[str, str]:
+    return str(record[junction.first_field]), str(record[junction.second_field])
 
 
 def _made(record_id: str) -> dict[str, Any]:

@@ -175,3 +175,32 @@ async def test_contact_roles_after_a_lost_reply_are_made_once(api, sf, fault, po
     assert sorted(c["id"] for c in result["associations"]["contacts"]) == [ADA, GRACE, LINUS]
     assert roles(sf) == [ADA, GRACE, LINUS]  # one row per pair: nothing written twice
     assert sf.state.count("POST", COLLECTIONS) == posts
+
+
+SF_RELATE = """mutation($id: ID!, $input: CreateRelationInput!) {
+  createRelation(integrationId: $id, input: $input) { id firstRecordId secondRecordId } }"""
+
+
+async def test_an_account_contact_relation_made_before_its_reply_was_lost_is_confirmed(api, sf):
+    # AccountContactRelation refuses a second row (DUPLICATE_VALUE): a blind repeat would answer
+    # ALREADY_EXISTS for the row this very call made.
+    sf.state.faults.rules.append(
+        FaultRule(FaultKind.DROP, method="POST", path=COLLECTIONS, times=1, apply_before_fault=True)
+    )
+    integration = await api.create_integration("SALESFORCE", instance_url=sf.url)
+    account = demo.SF_ACCOUNT_IDS[1]
+    relation = {
+        "associationId": "AccountContactRelation",
+        "firstRecordId": account,
+        "secondRecordId": GRACE,
+    }
+
+    created = (await api.data(SF_RELATE, {"id": integration, "input": relation}))["createRelation"]
+
+    rows = [
+        (i, r)
+        for i, r in sf.state.records["AccountContactRelation"].items()
+        if (r["AccountId"], r["ContactId"]) == (account, GRACE)
+    ]
+    assert [i for i, _ in rows] == [created["id"]]
+    assert sf.state.count("POST", COLLECTIONS) == 1
