@@ -13,6 +13,7 @@ import aiohttp
 from aiohttp import web
 from cross_web import AsyncHTTPRequestAdapter
 from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types.execution import ExecutionResult, PreExecutionError
@@ -34,6 +35,7 @@ from gql.store.crypto import CredentialCipher, fernet_from_secret, key_file_secr
 from gql.store.db import open_database, sqlite_path
 from gql.store.idempotency import IdempotencyStore
 from gql.store.integrations import IntegrationStore
+from gql.store.refresh_lock import PostgresRefreshLock
 from providers.base import HttpTransport
 from providers.oauth.lock import MemoryRefreshLock, RefreshLock
 from providers.oauth.refresh import TokenRefresher
@@ -174,7 +176,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         refresher = TokenRefresher(
             store,
             TOKEN_ENDPOINTS,
-            _refresh_lock(settings),
+            _refresh_lock(engine),
             margin_seconds=settings.token_refresh_margin_seconds,
         )
         app[TRANSPORT] = HttpTransport(session, settings.client_settings(), refresher=refresher)
@@ -185,8 +187,11 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
 GC_YOUNG_THRESHOLD = 50_000
 
 
-def _refresh_lock(settings: Settings) -> RefreshLock:
-    """Single-flight token refresh: in this process (replicas need a shared lock)."""
+def _refresh_lock(engine: AsyncEngine) -> RefreshLock:
+    """Single-flight token refresh: across the replicas sharing a PostgreSQL database (an
+    advisory lock), else within this process."""
+    if engine.dialect.name == "postgresql":
+        return PostgresRefreshLock(engine)
     return MemoryRefreshLock()
 
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from providers.domain import Connection, Credentials, CrmProvider
-from providers.errors import AuthFailed, ReauthorizationRequired
+from providers.errors import AuthFailed, ReauthorizationRequired, Unavailable
 from providers.oauth.lock import MemoryRefreshLock, RefreshLock
 from providers.oauth.tokens import StoredAuth, TokenEndpoint, TokenGrant, TokenStore
 
@@ -79,6 +79,17 @@ class TokenRefresher:
         ``rejected`` is the access token a provider just answered 401 to; ``None`` for a
         refresh before expiry.
         """
+        try:
+            return await self._refresh(connection, obtain, rejected)
+        except TimeoutError as exc:  # a shared lock not free in time: another replica is slow
+            raise Unavailable(
+                f"the {connection.provider.value} token refresh did not get its turn in time",
+                provider=connection.provider.value,
+            ) from exc
+
+    async def _refresh(
+        self, connection: Connection, obtain: Obtain, rejected: str | None
+    ) -> Connection:
         integration_id = connection.integration_id
         async with self.lock.hold(integration_id):
             stored = await self._stored(connection)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -16,6 +19,7 @@ from providers.errors import (
     WireFormatError,
 )
 from providers.oauth.lock import MemoryRefreshLock
+from providers.oauth.refresh import TokenRefresher
 from providers.registry import TOKEN_ENDPOINTS
 
 SETTINGS = ClientSettings(salesforce_login_url="https://test.salesforce.com/")
@@ -106,3 +110,33 @@ async def test_the_memory_lock_is_single_flight_per_integration():
     await asyncio.gather(*(hold("a") for _ in range(10)), hold("b"))
     assert most == 1
     assert lock._locks == {}  # nothing kept once no one holds or waits
+
+
+class _BusyLock:
+    """A shared lock that is never free in time (another replica stuck refreshing)."""
+
+    @contextlib.asynccontextmanager
+    async def hold(self, integration_id: str) -> AsyncIterator[None]:
+        raise TimeoutError(integration_id)
+        yield
+
+
+async def test_a_refresh_lock_not_free_in_time_is_unavailable_not_a_crash():
+    refresher = TokenRefresher(_NoStore(), TOKEN_ENDPOINTS, _BusyLock())
+
+    async def obtain(connection: Connection) -> Any:
+        raise AssertionError("no token request without the lock")
+
+    with pytest.raises(Unavailable):
+        await refresher.refresh(Connection("i", CrmProvider.HUBSPOT, CREDS), obtain)
+
+
+class _NoStore:
+    async def current(self, integration_id: str) -> Any:
+        raise AssertionError("not read without the lock")
+
+    async def replace(self, *args: Any) -> bool:
+        raise AssertionError
+
+    async def refused(self, *args: Any) -> None:
+        raise AssertionError
