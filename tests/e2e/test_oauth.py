@@ -286,3 +286,40 @@ async def test_secrets_are_never_returned_logged_or_stored_in_clear(sf_oauth, hu
     for secret in secrets:
         assert secret not in shown
         assert secret.encode() not in stored
+
+
+@pytest.mark.parametrize("shared_lock", ["redis", "postgresql"])
+async def test_two_replicas_refresh_a_rotating_token_once(
+    tmp_path, hubspot, postgres_url, redis_url, shared_lock
+):
+    """Two crmgraph processes on one PostgreSQL (and Redis, or only PostgreSQL's advisory
+    lock): 20 calls refused with an expired token, spread over both, make one refresh, and
+    the rotating refresh token is never presented twice."""
+    hubspot.state.oauth.rotate = True
+    settings = make_settings(
+        str(tmp_path / "unused.db"),
+        database_url=postgres_url,
+        redis_url=redis_url if shared_lock == "redis" else None,
+        hubspot_base_url=hubspot.url,
+        hubspot_token_url=hubspot.url + "/oauth/v1/token",
+    )
+    replicas = [await serve(settings), await serve(settings)]
+    try:
+        first, second = (Api(r) for r in replicas)
+        integration = await connect(first, "HUBSPOT", hubspot)
+        hubspot.state.tokens.clear()  # the session ended: every call is refused once
+
+        answers = await asyncio.gather(
+            *(
+                (first if n % 2 else second).post(DEFAULT, default_pair(integration, n))
+                for n in range(1, 21)
+            )
+        )
+    finally:
+        for replica in replicas:
+            await replica.close()
+
+    assert [a for a in answers if "errors" in a] == []
+    assert hubspot.state.oauth.refreshes == 1
+    assert hubspot.state.oauth.refused == []
+    assert len(hubspot.state.oauth.presented) == 1
