@@ -3,6 +3,7 @@ uploads over the GraphQL multipart request spec, and waiting on a job."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -127,3 +128,30 @@ async def pages(api: Api, query: str, job_id: str) -> list[dict[str, Any]]:
         if not page["hasNextPage"]:
             return items
         after = page["endCursor"]
+
+
+def hold_create(state: Any, nth: int) -> asyncio.Event:
+    """The emulator writes its ``nth`` batch create, then holds the reply until released; the
+    event is set once that reply is held (the moment to kill whoever sent it)."""
+    state.faults.inject(
+        "timeout", path="/batch/create", every=nth, times=1, apply_before_fault=True
+    )
+    held = asyncio.Event()
+    hold = state.hold
+
+    async def hold_and_tell(delay: float) -> None:
+        held.set()
+        await hold(delay)
+
+    state.hold = hold_and_tell
+    return held
+
+
+def sent_pairs(state: Any) -> list[tuple[str, str]]:
+    """Every pair the emulator's batch creates were sent, repeats included."""
+    return [
+        (i["from"]["id"], i["to"]["id"])
+        for c in state.calls
+        if c.path.endswith("/batch/create")
+        for i in c.body["inputs"]
+    ]

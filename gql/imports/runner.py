@@ -97,7 +97,7 @@ class ImportRunner:
     async def resume(self) -> None:
         """Take up the jobs left unfinished, then keep leases renewed and look for jobs whose
         runner stopped."""
-        for id_ in await self._store.unfinished(held=not self._single_process):
+        for id_ in await self._store.unfinished(held=self._single_process):
             self.submit(id_)
         self._keeper = asyncio.create_task(self._keep(), name="import leases")
 

@@ -4,24 +4,13 @@ again (HubSpot's batch create is idempotent: the pairs it holds stay one each)."
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
-from typing import Any
 
 import aiohttp
 
 from tests.harness import Api
-from tests.imports import csv_of, fast_hubspot, finished, upload
+from tests.imports import csv_of, fast_hubspot, finished, hold_create, sent_pairs, upload
 from tests.serve import Server, server_env
-
-
-def _sent(hubspot: Any) -> Counter[tuple[str, str]]:
-    return Counter(
-        (i["from"]["id"], i["to"]["id"])
-        for c in hubspot.state.calls
-        if c.path.endswith("/batch/create")
-        for i in c.body["inputs"]
-    )
 
 
 async def test_a_killed_server_resumes_its_import_with_nothing_lost(tmp_path, hubspot):
@@ -30,15 +19,7 @@ async def test_a_killed_server_resumes_its_import_with_nothing_lost(tmp_path, hu
     pairs = [(str(c), str(co)) for c in range(1, 101) for co in range(1001, 1101)]
     # The 60th batch create is written, then its reply held: the server dies with that
     # window sent and not recorded, the worst moment for a crash.
-    state.faults.inject("timeout", path="/batch/create", every=60, times=1, apply_before_fault=True)
-    held = asyncio.Event()
-    hold = state.hold
-
-    async def hold_and_tell(delay: float) -> None:
-        held.set()
-        await hold(delay)
-
-    state.hold = hold_and_tell  # type: ignore[method-assign]
+    held = hold_create(state, 60)
     env = server_env(tmp_path / "crmgraph.db", hubspot.url)
 
     first = await Server.start(env)
@@ -49,7 +30,7 @@ async def test_a_killed_server_resumes_its_import_with_nothing_lost(tmp_path, hu
         await held.wait()
         await first.kill()
     state.release_held()
-    before = sum(_sent(hubspot).values())
+    before = len(sent_pairs(state))
     assert 0 < before < len(pairs)
 
     second = await Server.start(env)
@@ -59,7 +40,7 @@ async def test_a_killed_server_resumes_its_import_with_nothing_lost(tmp_path, hu
     assert (done["total"], done["succeeded"], done["failed"]) == (10_000, 10_000, 0)
     stored = {(r.from_id, r.to_id) for r in state.associations if r.from_type == "contacts"}
     assert stored == set(pairs)
-    sent = _sent(hubspot)
+    sent = Counter(sent_pairs(state))
     assert set(sent) == set(pairs)
     again = sorted(pairs.index(p) for p, n in sent.items() if n > 1)
     assert all(n <= 2 for n in sent.values())

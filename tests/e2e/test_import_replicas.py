@@ -4,12 +4,10 @@ from the checkpoint, with nothing lost."""
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 
 from tests.harness import Api
-from tests.imports import csv_of, fast_hubspot, finished, upload
+from tests.imports import csv_of, fast_hubspot, finished, hold_create, sent_pairs, upload
 from tests.serve import Server, server_env
 
 
@@ -18,15 +16,7 @@ async def test_a_dead_replicas_import_is_taken_over(postgres_url, hubspot):
     state.burst_limit, state.interval_ms = 100_000, 1000
     pairs = [(str(c), str(co)) for c in range(1, 51) for co in range(1001, 1101)]
     # The 20th batch create is written, then its reply held while its replica dies.
-    state.faults.inject("timeout", path="/batch/create", every=20, times=1, apply_before_fault=True)
-    held = asyncio.Event()
-    hold = state.hold
-
-    async def hold_and_tell(delay: float) -> None:
-        held.set()
-        await hold(delay)
-
-    state.hold = hold_and_tell  # type: ignore[method-assign]
+    held = hold_create(state, 20)
     env = server_env(postgres_url, hubspot.url, CRMGRAPH_IMPORT_LEASE_SECONDS="2")
     doomed = await Server.start(env)
     async with doomed, aiohttp.ClientSession(base_url=doomed.url) as session:
@@ -44,11 +34,6 @@ async def test_a_dead_replicas_import_is_taken_over(postgres_url, hubspot):
     assert (done["total"], done["succeeded"], done["failed"]) == (5000, 5000, 0)
     stored = {(r.from_id, r.to_id) for r in state.associations if r.from_type == "contacts"}
     assert stored == set(pairs)
-    sent = [
-        (i["from"]["id"], i["to"]["id"])
-        for c in state.calls
-        if c.path.endswith("/batch/create")
-        for i in c.body["inputs"]
-    ]
+    sent = sent_pairs(state)
     # Only the dead replica's window in flight went out twice.
     assert 0 < len(sent) - len(pairs) <= 400
