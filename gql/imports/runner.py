@@ -121,7 +121,10 @@ class ImportRunner:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await self._store.release(self.id)
+        try:
+            await self._store.release(self.id)
+        except Exception:  # the leases then run out on their own
+            log.exception("import runner %s could not release its jobs", self.id)
 
     async def wait(self, id_: str, seconds: float) -> None:
         """Until the job moves in this process, or ``seconds``."""
