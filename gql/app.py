@@ -6,7 +6,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
@@ -18,6 +18,7 @@ from gql import auth, graphiql, http_guard
 from gql.context import Context
 from gql.errors import coded
 from gql.loaders import Loaders
+from gql.observability import Observability
 from gql.schema import build_schema
 from gql.settings import Settings
 from gql.store.crypto import CredentialCipher, fernet_from_secret, key_file_secret
@@ -26,12 +27,16 @@ from gql.store.idempotency import IdempotencyStore
 from gql.store.integrations import IntegrationStore
 from providers.base import HttpTransport
 
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+
 log = logging.getLogger(__name__)
 
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", IntegrationStore)
 IDEMPOTENCY = web.AppKey("idempotency", IdempotencyStore)
 TRANSPORT = web.AppKey("transport", HttpTransport)
+OBSERVABILITY = web.AppKey("observability", Observability)
 
 
 class CrmGraphView(GraphQLView[Context, None]):
@@ -58,7 +63,9 @@ class CrmGraphView(GraphQLView[Context, None]):
             settings=app[SETTINGS],
             store=app[STORE],
             transport=app[TRANSPORT],
-            loaders=Loaders(tenant, app[STORE], app[TRANSPORT]),
+            loaders=Loaders(
+                tenant, app[STORE], app[TRANSPORT], observe_batch=app[OBSERVABILITY].loader_batch()
+            ),
             idempotency=app[IDEMPOTENCY],
         )
 
@@ -79,11 +86,14 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[IDEMPOTENCY] = IdempotencyStore(
         sessions, timedelta(seconds=settings.idempotency_ttl_seconds)
     )
+    obs = app[OBSERVABILITY]
     # One session for the app's lifetime: connection pooling across every provider call.
     async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=100), trust_env=False
+        connector=aiohttp.TCPConnector(limit=100),
+        trust_env=False,
+        trace_configs=obs.trace_configs(),
     ) as session:
-        app[TRANSPORT] = HttpTransport(session, settings.client_settings())
+        app[TRANSPORT] = HttpTransport(session, settings.client_settings(), observer=obs.metrics)
         yield
     await engine.dispose()
 
@@ -99,8 +109,12 @@ async def _healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def build_app(settings: Settings | None = None) -> web.Application:
+def build_app(
+    settings: Settings | None = None, *, tracer_provider: TracerProvider | None = None
+) -> web.Application:
+    """``tracer_provider``: trace with this provider (else as the settings say)."""
     settings = settings or Settings()
+    obs = Observability.from_settings(settings, tracer_provider=tracer_provider)
     keys = settings.api_key_map()
     if not keys:
         log.warning("CRMGRAPH_API_KEYS is empty: every GraphQL request will be refused")
@@ -108,21 +122,24 @@ def build_app(settings: Settings | None = None) -> web.Application:
         client_max_size=settings.max_body_bytes,
         # The guard is outermost: whatever goes wrong inside answers JSON with a code.
         middlewares=[
+            *obs.middlewares(),
             http_guard.guard(settings),
             auth.middleware(keys, ide_enabled=settings.graphiql),
             http_guard.request_shape(settings),
         ],
     )
     app[SETTINGS] = settings
+    app[OBSERVABILITY] = obs
     app.cleanup_ctx.append(_resources)
     app.on_startup.append(_freeze_startup_objects)
     view = CrmGraphView(
-        schema=build_schema(settings),
+        schema=build_schema(settings, extensions=obs.schema_extensions()),
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=True,
     )
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", _healthz)
+    obs.install(app, settings)
     if settings.graphiql:
         graphiql.add_routes(app)
     return app

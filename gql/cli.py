@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 
 from aiohttp import web
 
+from gql.observability.logging import configure_logging
 from gql.settings import Settings
 
 
@@ -73,9 +73,8 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(export_sdl())
         return 0
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
     if args.fault and not args.sandbox:
         parser.error("--fault needs --sandbox")
     asyncio.run(_serve(args.host, args.port, args.sandbox, args.fault))

@@ -12,7 +12,7 @@ import json
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
@@ -87,6 +87,25 @@ def _grouped(keys: Sequence[K], by: Callable[[K], Hashable]) -> dict[Hashable, l
     return groups
 
 
+BatchFn = TypeVar("BatchFn", bound=Callable[[list[Any]], Awaitable[Any]])
+
+
+def _sized_by(observe: Callable[[str, int], None] | None) -> Callable[[str, BatchFn], BatchFn]:
+    """Wraps batch functions so each batch's size is reported (as is, when nobody listens)."""
+
+    def sized(name: str, load: BatchFn) -> BatchFn:
+        if observe is None:
+            return load
+
+        async def measured(keys: list[Any]) -> Any:
+            observe(name, len(keys))
+            return await load(keys)
+
+        return cast(BatchFn, measured)
+
+    return sized
+
+
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
@@ -94,23 +113,37 @@ def _canonical(value: Any) -> str:
 class Loaders:
     """The loaders of one request. ``connected`` integrations are the ones checked already."""
 
-    def __init__(self, tenant: str, store: IntegrationStore, transport: HttpTransport) -> None:
+    def __init__(
+        self,
+        tenant: str,
+        store: IntegrationStore,
+        transport: HttpTransport,
+        *,
+        observe_batch: Callable[[str, int], None] | None = None,
+    ) -> None:
         self._tenant = tenant
         self._store = store
         self._transport = transport
         limits = transport.settings
-        self.integrations = DataLoader[str, Found | None](self._load_integrations)
+        sized = _sized_by(observe_batch)
+        self.integrations = DataLoader[str, Found | None](
+            sized("integrations", self._load_integrations)
+        )
         self.default_associations = DataLoader[DefaultAssociationKey, Batch[DefaultAssociation]](
-            self._associate_default, max_batch_size=limits.hubspot_v4_batch_limit
+            sized("default_associations", self._associate_default),
+            max_batch_size=limits.hubspot_v4_batch_limit,
         )
         self.associations = DataLoader[AssociationsKey, list[AssociatedRecord]](
-            self._read_associations, max_batch_size=limits.hubspot_read_batch_limit
+            sized("associations", self._read_associations),
+            max_batch_size=limits.hubspot_read_batch_limit,
         )
         self.record_writes = DataLoader[RecordWriteKey, Saved](
-            self._write_records, max_batch_size=limits.salesforce_collection_limit
+            sized("record_writes", self._write_records),
+            max_batch_size=limits.salesforce_collection_limit,
         )
         self.contact_roles = DataLoader[ContactRoleKey, bool](
-            self._find_contact_roles, max_batch_size=limits.salesforce_collection_limit
+            sized("contact_roles", self._find_contact_roles),
+            max_batch_size=limits.salesforce_collection_limit,
         )
 
     def forget_integration(self, integration_id: str) -> None:

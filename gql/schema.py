@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import strawberry
@@ -59,10 +59,14 @@ class CrmGraphSchema(strawberry.federation.Schema):
         return super().entities_resolver(info, representations)
 
 
-def build_schema(settings: Settings | None = None) -> CrmGraphSchema:
+def build_schema(
+    settings: Settings | None = None,
+    extensions: Sequence[Callable[[], SchemaExtension]] = (),
+) -> CrmGraphSchema:
+    """``extensions``: factories added after ours (observability: metrics, spans)."""
     settings = settings or Settings()
     # Factories, not instances: Strawberry builds fresh extensions for every request.
-    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+    ours: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         # First: it refuses what would make the limiters below expensive.
         lambda: DocumentLimits(max_expanded_fields=settings.max_expanded_fields),
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
@@ -73,12 +77,12 @@ def build_schema(settings: Settings | None = None) -> CrmGraphSchema:
         lambda: ParserCache(maxsize=256),
     ]
     if not settings.introspection:
-        extensions.append(DisableIntrospection)
+        ours.append(DisableIntrospection)
     return CrmGraphSchema(
         query=Query,
         types=[CrmRecord],
         mutation=Mutation,
-        extensions=extensions,
+        extensions=[*ours, *extensions],
         config=StrawberryConfig(
             batching_config={"max_operations": settings.max_operations_per_request}
         ),

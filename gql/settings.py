@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -42,6 +44,15 @@ class Settings(BaseSettings):
     graphiql: bool = True
     # Sandbox only: the development key GraphiQL sends unless the user changes it.
     graphiql_prefill_key: SecretStr | None = None
+
+    # /metrics: public, behind an API key (protected), or not served (off).
+    metrics: Literal["public", "protected", "off"] = "protected"
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    # Tracing is on when set: the collector's OTLP/HTTP address (``/v1/traces`` is added
+    # when it has no path).
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "crmgraph"
 
     def api_key_map(self) -> dict[str, str]:
         """key -> tenant."""

@@ -18,7 +18,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import aiohttp
 from aiohttp_retry import RetryClient, RetryOptionsBase
@@ -34,6 +34,7 @@ from providers.errors import (
     request_id_of,
     retry_after_seconds,
 )
+from providers.observability import Routes, UpstreamObserver, attempt_middleware, batch_size_of
 from providers.ratelimit import RateLimiter, limit_key
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ class HttpTransport:
     session: aiohttp.ClientSession
     settings: ClientSettings = field(default_factory=ClientSettings)
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    observer: UpstreamObserver | None = None  # hears of every attempt (metrics)
 
     def __post_init__(self) -> None:
         self.retry_client = RetryClient(client_session=self.session, raise_for_status=False)
@@ -132,6 +134,7 @@ class ProviderClient:
     """Base of every provider client; subclasses add endpoints and wire decoding."""
 
     provider: str = "provider"
+    routes: ClassVar[Routes] = Routes()  # the route templates that name calls in metrics and logs
 
     def __init__(self, transport: HttpTransport, connection: Connection) -> None:
         self.transport = transport
@@ -189,6 +192,7 @@ class ProviderClient:
         try:
             limit = limit_key(self.connection, json_body=json_body, params=params)
             max_wait = self.settings.max_retry_wait_seconds
+            observer = self.transport.observer
             async with self.transport.retry_client.request(
                 method,
                 url,
@@ -198,8 +202,14 @@ class ProviderClient:
                 allow_redirects=False,
                 timeout=aiohttp.ClientTimeout(total=self.settings.timeout_seconds),
                 retry_options=self.transport.retry_policies[safe],
-                # Runs once per attempt: every retry waits for its own place in the budget.
-                middlewares=(self.transport.limiter.middleware(limit, max_wait=max_wait),),
+                # Run once per attempt: every retry waits for its own place in the budget,
+                # then is timed, counted and logged on its own.
+                middlewares=(
+                    self.transport.limiter.middleware(limit, max_wait=max_wait, observer=observer),
+                    attempt_middleware(
+                        self.provider, self.routes, observer, batch_size=batch_size_of(json_body)
+                    ),
+                ),
             ) as response:
                 raw = await response.read()
                 status, reply_headers = response.status, response.headers

@@ -65,6 +65,8 @@ from providers.errors import RateLimited, RateScope
 if TYPE_CHECKING:
     from aiohttp import ClientHandlerType, ClientMiddlewareType, ClientRequest, ClientResponse
 
+    from providers.observability import UpstreamObserver
+
 DAY_SECONDS = 86_400.0
 DAY_BUCKET_SECONDS = 600.0  # the daily count's resolution: 144 buckets at most per budget
 
@@ -569,15 +571,21 @@ class RateLimiter:
         """Settle one acquired call with its reply's headers (``None``: no reply came)."""
         self.budget(key).observe(headers, self._clock(), slot)
 
-    def middleware(self, key: LimitKey, *, max_wait: float) -> ClientMiddlewareType:
+    def middleware(
+        self, key: LimitKey, *, max_wait: float, observer: UpstreamObserver | None = None
+    ) -> ClientMiddlewareType:
         """An aiohttp client middleware (aiohttp >= 3.12) spending ``key``'s budget.
 
         Passed per request (``session.request(..., middlewares=(...,))``), it runs once per
         attempt: aiohttp-retry hands the same keyword arguments to every attempt it makes.
+        ``observer`` hears of each wait and each local refusal.
         """
 
         async def limited(request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
-            slot = await self.acquire(key, max_wait=max_wait)
+            if observer is None:
+                slot = await self.acquire(key, max_wait=max_wait)
+            else:
+                slot = await self._observed_acquire(key, max_wait, observer)
             headers: Mapping[str, str] | None = None
             try:
                 response = await handler(request)
@@ -587,6 +595,18 @@ class RateLimiter:
                 self.observe(key, headers, slot=slot)
 
         return limited
+
+    async def _observed_acquire(
+        self, key: LimitKey, max_wait: float, observer: UpstreamObserver
+    ) -> Slot:
+        started = self._clock()
+        try:
+            slot = await self.acquire(key, max_wait=max_wait)
+        except RateLimited as exc:
+            observer.budget_refused(key.provider, exc.scope)
+            raise
+        observer.budget_waited(key.provider, self._clock() - started)
+        return slot
 
     @staticmethod
     def _refusal(key: LimitKey, exc: OverBudget) -> RateLimited:

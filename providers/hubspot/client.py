@@ -23,6 +23,7 @@ from providers.domain import (
 )
 from providers.errors import Conflict, NotFound, ProviderError
 from providers.hubspot import wire
+from providers.observability import Routes
 from providers.wire import M, WireModel, parse_wire
 
 W = TypeVar("W", bound=WireModel)
@@ -35,6 +36,13 @@ def _seg(value: str) -> str:
 
 class HubSpotClient(ProviderClient):
     provider = "hubspot"
+    routes = Routes(
+        "/crm/v3/associations/{from}/{to}/batch/create",
+        "/crm/v4/objects/{fromType}/{fromId}/associations/default/{toType}/{toId}",
+        "/crm/v4/associations/{from}/{to}/batch/associate/default",
+        "/crm/v4/associations/{from}/{to}/batch/read",
+        "/crm/v4/associations/{from}/{to}/labels",
+    )
 
     def _base_url(self) -> str:
         return self.settings.hubspot_base_url

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from providers.base import ProviderClient
 from providers.domain import AssociatedRecord, AssociationLabel, Relation, RelationRequest
 from providers.leadconnector import wire
+from providers.observability import Routes
 from providers.wire import parse_wire
 
 # Every LeadConnector call must name the API version it speaks.
@@ -17,6 +18,7 @@ PAGE_SIZE = 100
 
 class LeadConnectorClient(ProviderClient):
     provider = "leadconnector"
+    routes = Routes("/associations/relations", "/associations/relations/{recordId}")
 
     def _base_url(self) -> str:
         return self.settings.leadconnector_base_url

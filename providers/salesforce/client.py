@@ -18,6 +18,7 @@ from providers.domain import (
     UnifiedEntity,
 )
 from providers.errors import InvalidRequest, WireFormatError
+from providers.observability import Routes
 from providers.salesforce import wire
 from providers.salesforce.mapping import JunctionWrite, LookupWrite, plan, read_query
 from providers.wire import parse_wire
@@ -97,6 +98,11 @@ def _soql_list(ids: Sequence[str]) -> str:
 
 class SalesforceClient(ProviderClient):
     provider = "salesforce"
+    routes = Routes(
+        "/services/data/{version}/composite/sobjects",
+        "/services/data/{version}/query",
+        "/services/data/{version}/query/{cursor}",  # nextRecordsUrl
+    )
 
     def _base_url(self) -> str:
         return validate_instance_url(

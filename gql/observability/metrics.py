@@ -1,0 +1,212 @@
+"""Prometheus metrics: one ``CollectorRegistry`` per app, served at ``/metrics``.
+
+A registry per app, not prometheus-client's global one: the tests build many apps in one
+process, and each must count only its own traffic. Every name starts with ``crmgraph_``, and
+every label takes few values: upstream calls are named by route template (see
+``providers/observability.py``), GraphQL operations by a bounded set of operation names
+(``OperationNames``), outcomes by error code.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Generator
+from typing import Any
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client.exposition import generate_latest
+from strawberry.extensions import SchemaExtension
+
+from gql import auth
+from gql.errors import Code, code_of
+from gql.http_guard import error_response
+from providers.observability import Attempt
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+_WAIT_BUCKETS = (0.0, 0.01, 0.05, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0)
+_SIZE_BUCKETS = (1, 2, 5, 10, 25, 50, 100, 200, 500, 1000, 2000)
+
+# Statuses of import items (i10jobs counts them).
+IMPORT_STATUSES = ("succeeded", "failed")
+
+
+class OperationNames:
+    """Operation names as label values: the first ``limit`` distinct names are kept, later
+    ones count as ``other`` (callers choose names, and each would be a series)."""
+
+    _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
+
+    def __init__(self, limit: int = 200) -> None:
+        self._limit = limit
+        self._known: set[str] = set()
+
+    def label(self, name: str | None) -> str:
+        if not name:
+            return "anonymous"
+        if name in self._known:
+            return name
+        if len(self._known) >= self._limit or not self._NAME.fullmatch(name):
+            return "other"
+        self._known.add(name)
+        return name
+
+
+class Metrics:
+    """The app's metrics; also the ``UpstreamObserver`` its ``HttpTransport`` reports to."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.upstream_requests = Counter(
+            "crmgraph_upstream_requests",
+            "Upstream HTTP attempts, by provider, route template and status "
+            "(a number, or timeout / connection when no reply came).",
+            ["provider", "endpoint", "status"],
+            registry=r,
+        )
+        self.upstream_latency = Histogram(
+            "crmgraph_upstream_request_duration_seconds",
+            "Upstream HTTP attempt latency (the rate budget's wait excluded).",
+            ["provider", "endpoint"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.upstream_retries = Counter(
+            "crmgraph_upstream_retries",
+            "Upstream attempts that repeated an earlier attempt of the same call.",
+            ["provider", "endpoint"],
+            registry=r,
+        )
+        self.upstream_throttled = Counter(
+            "crmgraph_upstream_rate_limited",
+            "Upstream replies 429 (the provider refused for its rate limit).",
+            ["provider", "endpoint"],
+            registry=r,
+        )
+        self.upstream_batch_size = Histogram(
+            "crmgraph_upstream_batch_size",
+            "Items in the body of an upstream batch call.",
+            ["provider", "endpoint"],
+            buckets=_SIZE_BUCKETS,
+            registry=r,
+        )
+        self.budget_wait = Histogram(
+            "crmgraph_rate_budget_wait_seconds",
+            "How long a call waited for its place in the integration's rate budget.",
+            ["provider"],
+            buckets=_WAIT_BUCKETS,
+            registry=r,
+        )
+        self.budget_refusals = Counter(
+            "crmgraph_rate_budget_refusals",
+            "Calls the rate budget refused locally, unsent (scope: burst or daily).",
+            ["provider", "scope"],
+            registry=r,
+        )
+        self.loader_batch_size = Histogram(
+            "crmgraph_dataloader_batch_size",
+            "Keys in one DataLoader batch.",
+            ["loader"],
+            buckets=_SIZE_BUCKETS,
+            registry=r,
+        )
+        self.operations = Counter(
+            "crmgraph_graphql_operations",
+            "GraphQL operations, by operation name, type and outcome "
+            "(ok, or the first error's extensions.code).",
+            ["operation", "type", "outcome"],
+            registry=r,
+        )
+        self.operation_latency = Histogram(
+            "crmgraph_graphql_operation_duration_seconds",
+            "GraphQL operation latency, parse to result.",
+            ["type"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.import_items = Counter(
+            "crmgraph_import_items",
+            "Association import items processed, by status (succeeded or failed).",
+            ["status"],
+            registry=r,
+        )
+        for status in IMPORT_STATUSES:
+            self.import_items.labels(status)
+        self.operation_names = OperationNames()
+
+    # -- UpstreamObserver -----------------------------------------------------------------------
+    def attempted(self, attempt: Attempt) -> None:
+        labels = (attempt.provider, attempt.endpoint)
+        status = str(attempt.status) if attempt.status is not None else attempt.error
+        self.upstream_requests.labels(*labels, status).inc()
+        self.upstream_latency.labels(*labels).observe(attempt.seconds)
+        if attempt.attempt > 1:
+            self.upstream_retries.labels(*labels).inc()
+        if attempt.status == 429:
+            self.upstream_throttled.labels(*labels).inc()
+        if attempt.batch_size is not None and attempt.attempt == 1:
+            self.upstream_batch_size.labels(*labels).observe(attempt.batch_size)
+
+    def budget_waited(self, provider: str, seconds: float) -> None:
+        self.budget_wait.labels(provider).observe(seconds)
+
+    def budget_refused(self, provider: str, scope: str) -> None:
+        self.budget_refusals.labels(provider, scope).inc()
+
+    # -- the rest of the app ----------------------------------------------------------------
+    def loader_batch(self, loader: str, size: int) -> None:
+        self.loader_batch_size.labels(loader).observe(size)
+
+    def count_import_items(self, status: str, count: int = 1) -> None:
+        self.import_items.labels(status).inc(count)
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class OperationMetrics(SchemaExtension):
+    """Counts each GraphQL operation by name, type and outcome (a factory per app builds one
+    per operation, as Strawberry wants)."""
+
+    def __init__(self, metrics: Metrics, *, execution_context: Any = None) -> None:
+        self._metrics = metrics
+        if execution_context is not None:
+            self.execution_context = execution_context
+
+    def on_operation(self) -> Generator[None, None, None]:
+        started = time.perf_counter()
+        yield
+        ctx = self.execution_context
+        try:
+            kind = ctx.operation_type.value
+        except Exception:  # no operation could be picked (the document failed to parse)
+            kind = "unknown"
+        errors = ctx.result.errors if ctx.result is not None else ctx.pre_execution_errors
+        outcome = code_of(errors[0]) if errors else "ok"
+        metrics = self._metrics
+        metrics.operations.labels(
+            metrics.operation_names.label(ctx.operation_name), kind, outcome
+        ).inc()
+        metrics.operation_latency.labels(kind).observe(time.perf_counter() - started)
+
+
+def metrics_route(metrics: Metrics, keys: dict[str, str] | None) -> web.RouteDef:
+    """``GET /metrics``; with ``keys``, only for a caller with a valid API key."""
+
+    async def serve(request: web.Request) -> web.Response:
+        if keys is not None and auth.tenant_for(request.headers.get("Authorization"), keys) is None:
+            return error_response(
+                401,
+                Code.UNAUTHENTICATED,
+                "/metrics needs Authorization: Bearer <api key>",
+                headers={"WWW-Authenticate": 'Bearer realm="crmgraph"'},
+            )
+        exposition = metrics.exposition()
+        return web.Response(body=exposition, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    return web.get("/metrics", serve)
+
+
+__all__ = ["IMPORT_STATUSES", "Metrics", "OperationMetrics", "OperationNames", "metrics_route"]
