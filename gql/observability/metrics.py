@@ -15,6 +15,7 @@ from collections.abc import Generator
 from typing import Any
 
 from aiohttp import web
+from graphql import GraphQLError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import generate_latest
 from strawberry.extensions import SchemaExtension
@@ -177,14 +178,24 @@ class OperationMetrics(SchemaExtension):
 
     def on_operation(self) -> Generator[None, None, None]:
         started = time.perf_counter()
-        yield
+        try:
+            yield
+        except Exception as exc:  # an extension refused the document before a result was made
+            error = (
+                exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc)
+            )
+            self._count(started, code_of(error))
+            raise
+        ctx = self.execution_context
+        errors = ctx.result.errors if ctx.result is not None else ctx.pre_execution_errors
+        self._count(started, code_of(errors[0]) if errors else "ok")
+
+    def _count(self, started: float, outcome: str) -> None:
         ctx = self.execution_context
         try:
             kind = ctx.operation_type.value
         except Exception:  # no operation could be picked (the document failed to parse)
             kind = "unknown"
-        errors = ctx.result.errors if ctx.result is not None else ctx.pre_execution_errors
-        outcome = code_of(errors[0]) if errors else "ok"
         metrics = self._metrics
         metrics.operations.labels(
             metrics.operation_names.label(ctx.operation_name), kind, outcome

@@ -70,9 +70,11 @@ class GraphQLSpans(OpenTelemetryExtension):
         if self.execution_context.query:
             span.set_attribute("query", redacted_document(self.execution_context.query))
         span.set_attribute(REQUEST_ID, request_id.get() or "")
-        yield
-        with suppress(StopIteration):
-            next(steps)  # names and ends it
+        try:
+            yield
+        finally:
+            with suppress(StopIteration):
+                next(steps)  # names and ends it, whether the operation ran or was refused
 
 
 def _endpoint_url(endpoint: str) -> str:

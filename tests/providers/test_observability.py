@@ -1,0 +1,65 @@
+"""Route templates and batch sizes: the labels upstream metrics and log lines use."""
+
+from __future__ import annotations
+
+import pytest
+
+from providers.hubspot.client import HubSpotClient
+from providers.leadconnector.client import LeadConnectorClient
+from providers.observability import batch_size_of, generic_template
+from providers.salesforce.client import SalesforceClient
+
+
+@pytest.mark.parametrize(
+    ("routes", "path", "template"),
+    [
+        (
+            HubSpotClient.routes,
+            "/crm/v3/associations/contacts/companies/batch/create",
+            "/crm/v3/associations/{from}/{to}/batch/create",
+        ),
+        (
+            HubSpotClient.routes,
+            "/crm/v4/objects/contacts/102/associations/default/companies/202",
+            "/crm/v4/objects/{fromType}/{fromId}/associations/default/{toType}/{toId}",
+        ),
+        (
+            HubSpotClient.routes,
+            "/crm/v4/associations/2-123/p_cars/labels",
+            "/crm/v4/associations/{from}/{to}/labels",
+        ),
+        (
+            SalesforceClient.routes,
+            "/services/data/v62.0/query/01gD0000002HU6KIAW-2000",
+            "/services/data/{version}/query/{cursor}",
+        ),
+        (
+            LeadConnectorClient.routes,
+            "/associations/relations/abc123",
+            "/associations/relations/{recordId}",
+        ),
+        # Unlisted: ids reduced, versions kept.
+        (HubSpotClient.routes, "/crm/v3/objects/contacts/123", "/crm/v3/objects/contacts/{id}"),
+        (HubSpotClient.routes, "/oauth/v1/token", "/oauth/v1/token"),
+    ],
+)
+def test_a_path_is_named_by_its_route_template(routes, path, template):
+    assert routes.template(path) == template
+
+
+def test_generic_template_keeps_versions_and_hides_ids():
+    assert generic_template("/a/2026-09/b/003XX0000004DcY/c") == "/a/2026-09/b/{id}/c"
+
+
+@pytest.mark.parametrize(
+    ("body", "size"),
+    [
+        ({"inputs": [1, 2, 3]}, 3),
+        ({"allOrNone": False, "records": [{}] * 200}, 200),
+        ([{}, {}], 2),
+        ({"locationId": "x"}, None),
+        (None, None),
+    ],
+)
+def test_batch_size_of_a_body(body, size):
+    assert batch_size_of(body) == size
