@@ -10,7 +10,6 @@ every label takes few values: upstream calls are named by route template (see
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Generator
 from typing import Any
 
@@ -52,6 +51,21 @@ class OperationNames:
             return "other"
         self._known.add(name)
         return name
+
+
+class _Children:
+    """A metric's children by label values, kept: ``labels()`` validates and locks on every
+    call, a dict lookup does not (the label sets are few, so this stays small)."""
+
+    def __init__(self, metric: Counter | Histogram) -> None:
+        self._metric = metric
+        self._children: dict[tuple[str, ...], Any] = {}
+
+    def __call__(self, *labels: str) -> Any:
+        child = self._children.get(labels)
+        if child is None:
+            child = self._children[labels] = self._metric.labels(*labels)
+        return child
 
 
 class Metrics:
@@ -120,13 +134,6 @@ class Metrics:
             ["operation", "type", "outcome"],
             registry=r,
         )
-        self.operation_latency = Histogram(
-            "crmgraph_graphql_operation_duration_seconds",
-            "GraphQL operation latency, parse to result.",
-            ["type"],
-            buckets=_LATENCY_BUCKETS,
-            registry=r,
-        )
         self.import_items = Counter(
             "crmgraph_import_items",
             "Association import items processed, by status (succeeded or failed).",
@@ -136,29 +143,40 @@ class Metrics:
         for status in IMPORT_STATUSES:
             self.import_items.labels(status)
         self.operation_names = OperationNames()
+        self._requests = _Children(self.upstream_requests)
+        self._latency = _Children(self.upstream_latency)
+        self._retries = _Children(self.upstream_retries)
+        self._throttled = _Children(self.upstream_throttled)
+        self._batch_size = _Children(self.upstream_batch_size)
+        self._budget_wait = _Children(self.budget_wait)
+        self._loader_batch_size = _Children(self.loader_batch_size)
+        self._operations = _Children(self.operations)
 
     # -- UpstreamObserver -----------------------------------------------------------------------
     def attempted(self, attempt: Attempt) -> None:
         labels = (attempt.provider, attempt.endpoint)
-        status = str(attempt.status) if attempt.status is not None else attempt.error
-        self.upstream_requests.labels(*labels, status).inc()
-        self.upstream_latency.labels(*labels).observe(attempt.seconds)
+        status = str(attempt.status) if attempt.status is not None else (attempt.error or "")
+        self._requests(*labels, status).inc()
+        self._latency(*labels).observe(attempt.seconds)
         if attempt.attempt > 1:
-            self.upstream_retries.labels(*labels).inc()
+            self._retries(*labels).inc()
         if attempt.status == 429:
-            self.upstream_throttled.labels(*labels).inc()
+            self._throttled(*labels).inc()
         if attempt.batch_size is not None and attempt.attempt == 1:
-            self.upstream_batch_size.labels(*labels).observe(attempt.batch_size)
+            self._batch_size(*labels).observe(attempt.batch_size)
 
     def budget_waited(self, provider: str, seconds: float) -> None:
-        self.budget_wait.labels(provider).observe(seconds)
+        self._budget_wait(provider).observe(seconds)
 
     def budget_refused(self, provider: str, scope: str) -> None:
         self.budget_refusals.labels(provider, scope).inc()
 
     # -- the rest of the app ----------------------------------------------------------------
     def loader_batch(self, loader: str, size: int) -> None:
-        self.loader_batch_size.labels(loader).observe(size)
+        self._loader_batch_size(loader).observe(size)
+
+    def operation(self, name: str | None, kind: str, outcome: str) -> None:
+        self._operations(self.operation_names.label(name), kind, outcome).inc()
 
     def count_import_items(self, status: str, count: int = 1) -> None:
         self.import_items.labels(status).inc(count)
@@ -177,30 +195,25 @@ class OperationMetrics(SchemaExtension):
             self.execution_context = execution_context
 
     def on_operation(self) -> Generator[None, None, None]:
-        started = time.perf_counter()
         try:
             yield
         except Exception as exc:  # an extension refused the document before a result was made
             error = (
                 exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc)
             )
-            self._count(started, code_of(error))
+            self._count(code_of(error))
             raise
         ctx = self.execution_context
         errors = ctx.result.errors if ctx.result is not None else ctx.pre_execution_errors
-        self._count(started, code_of(errors[0]) if errors else "ok")
+        self._count(code_of(errors[0]) if errors else "ok")
 
-    def _count(self, started: float, outcome: str) -> None:
+    def _count(self, outcome: str) -> None:
         ctx = self.execution_context
         try:
             kind = ctx.operation_type.value
         except Exception:  # no operation could be picked (the document failed to parse)
             kind = "unknown"
-        metrics = self._metrics
-        metrics.operations.labels(
-            metrics.operation_names.label(ctx.operation_name), kind, outcome
-        ).inc()
-        metrics.operation_latency.labels(kind).observe(time.perf_counter() - started)
+        self._metrics.operation(ctx.operation_name, kind, outcome)
 
 
 def metrics_route(metrics: Metrics, keys: dict[str, str] | None) -> web.RouteDef:
