@@ -16,6 +16,7 @@ literals blanked (a document may carry a token inline).
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable, Generator
 from contextlib import suppress
@@ -149,8 +150,8 @@ class Tracing:
         return traced
 
     async def close(self, app: web.Application) -> None:
-        if self._owned:
-            self.provider.shutdown()
+        if self._owned:  # flushes the spans still queued: off the loop, which may serve them
+            await asyncio.to_thread(self.provider.shutdown)
 
 
 __all__ = [

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
-from typing import Any
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -13,7 +15,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from gql.app import OBSERVABILITY, build_app
-from tests.harness import KEYS, TOKENS, Api
+from tests.harness import KEYS, TOKENS, Api, make_settings, serve
 
 DEFAULT = """mutation LinkOne($id: ID!) {
   createDefaultAssociation(integrationId: $id, fromObjectType: "contacts", fromObjectId: "999999",
@@ -97,3 +99,45 @@ async def test_no_secret_in_any_span(traced, hubspot):
 async def test_tracing_is_off_without_an_endpoint(api):
     app = api.client.server.app
     assert app[OBSERVABILITY].tracing is None
+
+
+class Collector(BaseHTTPRequestHandler):
+    """A stand-in OTLP/HTTP collector: it keeps what it is sent."""
+
+    received: ClassVar[list[tuple[str, str, bytes]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append((self.path, self.headers["Content-Type"], body))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+async def test_spans_are_exported_over_otlp_when_an_endpoint_is_set(tmp_path, hubspot):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Collector)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+        settings = make_settings(
+            str(tmp_path / "db.sqlite"),
+            hubspot_base_url=hubspot.url,
+            otel_exporter_otlp_endpoint=endpoint,
+            otel_service_name="crmgraph-test",
+        )
+        client = await serve(settings)
+        await Api(client).post("query Traced { crmIntegrations { id } }")
+        await client.close()  # shuts the provider down, which flushes the queued spans
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+    [(path, content_type, body)] = Collector.received
+    assert (path, content_type) == ("/v1/traces", "application/x-protobuf")
+    assert b"GraphQL Query: Traced" in body
+    assert b"crmgraph-test" in body

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from gql.observability.logging import request_id_from
+import json
+import logging
+
+from gql.observability.logging import configure_logging, request_id, request_id_from
 from gql.observability.metrics import OperationNames
 from gql.observability.tracing import harmless_args, redacted_document
 
@@ -35,3 +38,27 @@ def test_documents_lose_their_literals():
 def test_only_harmless_scalar_arguments_are_traced():
     args = {"integrationId": "1", "first": 3, "input": {"credentials": {}}, "idempotencyKey": "k"}
     assert harmless_args(args, None) == {"integrationId": "1", "first": 3}  # type: ignore[arg-type]
+
+
+def test_configure_logging_writes_json_lines_with_the_request_id(capsys):
+    root = logging.getLogger()
+    kept, level = list(root.handlers), root.level
+    try:
+        configure_logging("json", "debug")
+        token = request_id.set("rid-9")
+        try:
+            logging.getLogger("gql.test").debug("hello", extra={"provider": "hubspot"})
+        finally:
+            request_id.reset(token)
+        logging.getLogger("gql.test").warning("outside")
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in kept:
+            root.addHandler(handler)
+        root.setLevel(level)
+    first, second = (json.loads(line) for line in capsys.readouterr().err.splitlines())
+    assert first["message"] == "hello"
+    assert (first["level"], first["logger"], first["request_id"]) == ("DEBUG", "gql.test", "rid-9")
+    assert first["provider"] == "hubspot"
+    assert second["request_id"] == "-"
