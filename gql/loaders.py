@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
+from gql.coalescing import Coalescer
 from gql.store.integrations import Integration, IntegrationStore
 from providers import registry
 from providers.base import HttpTransport
@@ -110,12 +111,14 @@ class Loaders:
         tenant: str,
         store: IntegrationStore,
         transport: HttpTransport,
+        coalescer: Coalescer | None = None,
         *,
         observe_batch: Callable[[str, int], None] | None = None,
     ) -> None:
         self._tenant = tenant
         self._store = store
         self._transport = transport
+        self._coalescer = coalescer
         limits = transport.settings
         sized = _sized_by(observe_batch)
         self.integrations = DataLoader[str, Found | None](
@@ -139,8 +142,12 @@ class Loaders:
             self.integrations.clear(integration_id)
 
     def implementation(self, capability: Capability[C], found: Found) -> C:
-        """The integration's implementation of ``capability`` (``Unsupported`` if none)."""
-        return registry.implementation(capability, self._transport, found[1])
+        """The integration's implementation of ``capability`` (``Unsupported`` if none), its
+        batchable calls shared with other requests of the tenant when coalescing is on."""
+        implementation = registry.implementation(capability, self._transport, found[1])
+        if self._coalescer is None:
+            return implementation
+        return self._coalescer.wrap(capability, implementation, (self._tenant, found[0].id))  # type: ignore[no-any-return]
 
     async def _connected(self, ids: Iterable[str]) -> dict[str, Found]:
         found = await self.integrations.load_many(list(dict.fromkeys(ids)))
