@@ -230,3 +230,21 @@ async def test_request_ids_are_made_when_missing_or_unsafe(api):
     refused = await api.client.post("/graphql", json={}, headers={"X-Request-Id": "r-1"})
     assert refused.status == 401
     assert refused.headers["X-Request-Id"] == "r-1"  # refusals carry it too
+
+
+async def test_a_lost_reply_is_counted_as_connection_and_retried(api, hubspot):
+    integration = await api.create_integration("HUBSPOT")
+    hubspot.state.faults.rules.append(
+        FaultRule(FaultKind.DROP, path="/batch/create", times=1, apply_before_fault=True)
+    )
+    batch = await api.data(NAMED_BATCH, {"id": integration, "inputs": inputs(5)})
+    assert batch["batchCreateAssociations"]["numErrors"] == 0
+    samples = await scrape(api)
+    create = {
+        "provider": "hubspot",
+        "endpoint": "POST /crm/v3/associations/{from}/{to}/batch/create",
+    }
+    requests = "crmgraph_upstream_requests_total"
+    assert value(samples, requests, **create, status="connection") == 1
+    assert value(samples, requests, **create, status="201") == 1
+    assert value(samples, "crmgraph_upstream_retries_total", **create) == 1

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 import pytest
 
+from providers.errors import RateLimited
 from providers.hubspot.client import HubSpotClient
 from providers.leadconnector.client import LeadConnectorClient
-from providers.observability import batch_size_of, generic_template
+from providers.observability import Attempt, batch_size_of, generic_template
+from providers.ratelimit import ProviderLimits
 from providers.salesforce.client import SalesforceClient
+from tests.providers.test_ratelimit import HUBSPOT, VirtualTime, limiter_on
 
 
 @pytest.mark.parametrize(
@@ -63,3 +69,37 @@ def test_generic_template_keeps_versions_and_hides_ids():
 )
 def test_batch_size_of_a_body(body, size):
     assert batch_size_of(body) == size
+
+
+class Heard:
+    """An UpstreamObserver that keeps what it hears."""
+
+    def __init__(self) -> None:
+        self.waits: list[tuple[str, float]] = []
+        self.refusals: list[tuple[str, str]] = []
+
+    def attempted(self, attempt: Attempt) -> None:
+        raise AssertionError("the limiter reports no attempts")
+
+    def budget_waited(self, provider: str, seconds: float) -> None:
+        self.waits.append((provider, seconds))
+
+    def budget_refused(self, provider: str, scope: str) -> None:
+        self.refusals.append((provider, scope))
+
+
+async def test_the_limiter_reports_each_wait_and_each_local_refusal():
+    clock = VirtualTime()
+    limiter = limiter_on(clock, ProviderLimits(burst=1, interval_seconds=2.0, margin_seconds=0))
+    heard = Heard()
+
+    async def reply(request: Any) -> Any:
+        return SimpleNamespace(headers={})
+
+    async def call(max_wait: float) -> Any:
+        return await limiter.middleware(HUBSPOT, max_wait=max_wait, observer=heard)(None, reply)
+
+    answers = await clock.run(call(10), call(10), call(1))
+    assert [type(a) for a in answers] == [SimpleNamespace, SimpleNamespace, RateLimited]
+    assert heard.waits == [("hubspot", 0.0), ("hubspot", 2.0)]
+    assert heard.refusals == [("hubspot", "burst")]
