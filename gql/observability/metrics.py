@@ -189,10 +189,8 @@ class OperationMetrics(SchemaExtension):
     """Counts each GraphQL operation by name, type and outcome (a factory per app builds one
     per operation, as Strawberry wants)."""
 
-    def __init__(self, metrics: Metrics, *, execution_context: Any = None) -> None:
-        self._metrics = metrics
-        if execution_context is not None:
-            self.execution_context = execution_context
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics  # Strawberry sets ``execution_context`` before the hooks run
 
     def on_operation(self) -> Generator[None, None, None]:
         try:
