@@ -22,7 +22,8 @@ NAMED_BATCH = """mutation Link($id: ID!, $inputs: [AssociationInput!]!) {
 }"""
 NAMED_DEFAULT = """mutation LinkOne($id: ID!, $from: ID!, $to: ID!) {
   createDefaultAssociation(integrationId: $id, fromObjectType: "contacts", fromObjectId: $from,
-                           toObjectType: "companies", toObjectId: $to) { status numErrors }
+                           toObjectType: "companies", toObjectId: $to) {
+    status numErrors errors { category requestId } }
 }"""
 
 
@@ -67,8 +68,11 @@ async def test_metrics_count_what_the_emulator_answered(api, hubspot):
     batch = await api.data(NAMED_BATCH, {"id": integration, "inputs": inputs(250)})
     assert batch["batchCreateAssociations"]["numErrors"] == 0
     await api.data(NAMED_DEFAULT, {"id": integration, "from": "1", "to": "1001"})
-    failed = await api.error(NAMED_DEFAULT, {"id": integration, "from": "999999", "to": "1001"})
-    assert failed["extensions"]["code"] == "NOT_FOUND"
+    # HubSpot refuses the pair (404): a per-item error, the operation itself answers.
+    refused = await api.data(NAMED_DEFAULT, {"id": integration, "from": "999999", "to": "1001"})
+    assert refused["createDefaultAssociation"]["numErrors"] == 1
+    unknown = {"id": "00000000-0000-4000-8000-00000000dead", "from": "1", "to": "1001"}
+    assert (await api.error(NAMED_DEFAULT, unknown))["extensions"]["code"] == "NOT_FOUND"
 
     samples = await scrape(api)
     answered = Counter((f"{a.method} {a.route}", str(a.status)) for a in hubspot.state.answered)
@@ -112,7 +116,7 @@ async def test_metrics_count_what_the_emulator_answered(api, hubspot):
     assert operations == {
         ("anonymous", "mutation", "ok"): 1,  # createCrmIntegration
         ("Link", "mutation", "ok"): 1,
-        ("LinkOne", "mutation", "ok"): 1,
+        ("LinkOne", "mutation", "ok"): 2,
         ("LinkOne", "mutation", "NOT_FOUND"): 1,
     }
     # Declared for import jobs, at zero until one runs.
@@ -196,8 +200,8 @@ async def test_request_id_end_to_end(api, hubspot, captured):
         headers={"Authorization": f"Bearer {api.key}", "X-Request-Id": "req-e2e-42"},
     )
     assert response.headers["X-Request-Id"] == "req-e2e-42"
-    error = (await response.json())["errors"][0]
-    provider_id = error["extensions"]["requestId"]  # HubSpot's X-HubSpot-Correlation-Id
+    [error] = (await response.json())["data"]["createDefaultAssociation"]["errors"]
+    provider_id = error["requestId"]  # HubSpot's X-HubSpot-Correlation-Id
     assert provider_id
 
     ours = [r for r in records[first:] if r.name.startswith(("gql", "providers"))]

@@ -19,7 +19,8 @@ from tests.harness import KEYS, TOKENS, Api, make_settings, serve
 
 DEFAULT = """mutation LinkOne($id: ID!) {
   createDefaultAssociation(integrationId: $id, fromObjectType: "contacts", fromObjectId: "999999",
-                           toObjectType: "companies", toObjectId: "1001") { status }
+                           toObjectType: "companies", toObjectId: "1001") {
+    status errors { requestId } }
 }"""
 # The token inline in the document, where a careless tracer would record it.
 INLINE = """mutation { createCrmIntegration(input: {
@@ -60,7 +61,7 @@ async def test_spans_of_a_request_from_server_to_upstream(traced, hubspot):
         headers={"Authorization": f"Bearer {api.key}", "X-Request-Id": "req-trace-7"},
     )
     body = await response.json()
-    provider_id = body["errors"][0]["extensions"]["requestId"]
+    provider_id = body["data"]["createDefaultAssociation"]["errors"][0]["requestId"]
     spans = list(exporter.get_finished_spans())
 
     [server] = [s for s in spans if s.kind is SpanKind.SERVER and s.name == "POST /graphql"]
