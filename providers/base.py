@@ -123,6 +123,8 @@ class HttpTransport:
     observer: UpstreamObserver | None = None  # hears of every attempt (metrics)
 
     def __post_init__(self) -> None:
+        if self.observer is not None:
+            self.limiter.observer = self.observer  # the budget's waits and refusals
         self.retry_client = RetryClient(client_session=self.session, raise_for_status=False)
         # Stateless, so one of each serves every call.
         self.retry_policies = {
@@ -205,7 +207,7 @@ class ProviderClient:
                 # Run once per attempt: every retry waits for its own place in the budget,
                 # then is timed, counted and logged on its own.
                 middlewares=(
-                    self.transport.limiter.middleware(limit, max_wait=max_wait, observer=observer),
+                    self.transport.limiter.middleware(limit, max_wait=max_wait),
                     attempt_middleware(
                         self.provider, self.routes, observer, batch_size=batch_size_of(json_body)
                     ),

@@ -101,10 +101,13 @@ def attempt_middleware(
     observer: UpstreamObserver | None,
     *,
     batch_size: int | None = None,
+    first_attempt: int = 1,
 ) -> ClientMiddlewareType:
     """An aiohttp client middleware reporting each attempt of one call (pass it per request,
-    after the rate limiter's: aiohttp-retry hands the same middlewares to every attempt)."""
-    attempts = 0
+    after the rate limiter's: aiohttp-retry hands the same middlewares to every attempt, so it
+    counts them; a retry loop that builds one per attempt passes its number as
+    ``first_attempt``)."""
+    attempts = first_attempt - 1
 
     async def observed(request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
         nonlocal attempts

@@ -505,6 +505,8 @@ class RateLimiter:
         self._budgets: dict[LimitKey, Budget] = {}
         self._clock = clock
         self._sleep = sleep
+        # Hears of every wait and every local refusal (metrics); set by the app's transport.
+        self.observer: UpstreamObserver | None = None
 
     def limits_for(self, provider: str, integration_id: str) -> ProviderLimits:
         override = self._overrides.get((provider, integration_id))
@@ -545,8 +547,22 @@ class RateLimiter:
         """Wait for the key's next slot, or raise ``RateLimited`` if it is beyond ``max_wait``.
 
         Every successful ``acquire`` must be followed by one ``observe``, ideally given the
-        returned slot. A caller cancelled while waiting gives its slot back.
+        returned slot. A caller cancelled while waiting gives its slot back. The ``observer``
+        hears how long it waited, or that it was refused.
         """
+        observer = self.observer
+        if observer is None:
+            return await self._acquire(key, max_wait)
+        started = self._clock()
+        try:
+            slot = await self._acquire(key, max_wait)
+        except RateLimited as exc:
+            observer.budget_refused(key.provider, exc.scope)
+            raise
+        observer.budget_waited(key.provider, self._clock() - started)
+        return slot
+
+    async def _acquire(self, key: LimitKey, max_wait: float) -> Slot:
         budget = self.budget(key)
         now = self._clock()
         deadline = now + max_wait
@@ -571,21 +587,15 @@ class RateLimiter:
         """Settle one acquired call with its reply's headers (``None``: no reply came)."""
         self.budget(key).observe(headers, self._clock(), slot)
 
-    def middleware(
-        self, key: LimitKey, *, max_wait: float, observer: UpstreamObserver | None = None
-    ) -> ClientMiddlewareType:
+    def middleware(self, key: LimitKey, *, max_wait: float) -> ClientMiddlewareType:
         """An aiohttp client middleware (aiohttp >= 3.12) spending ``key``'s budget.
 
         Passed per request (``session.request(..., middlewares=(...,))``), it runs once per
         attempt: aiohttp-retry hands the same keyword arguments to every attempt it makes.
-        ``observer`` hears of each wait and each local refusal.
         """
 
         async def limited(request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
-            if observer is None:
-                slot = await self.acquire(key, max_wait=max_wait)
-            else:
-                slot = await self._observed_acquire(key, max_wait, observer)
+            slot = await self.acquire(key, max_wait=max_wait)
             headers: Mapping[str, str] | None = None
             try:
                 response = await handler(request)
@@ -595,18 +605,6 @@ class RateLimiter:
                 self.observe(key, headers, slot=slot)
 
         return limited
-
-    async def _observed_acquire(
-        self, key: LimitKey, max_wait: float, observer: UpstreamObserver
-    ) -> Slot:
-        started = self._clock()
-        try:
-            slot = await self.acquire(key, max_wait=max_wait)
-        except RateLimited as exc:
-            observer.budget_refused(key.provider, exc.scope)
-            raise
-        observer.budget_waited(key.provider, self._clock() - started)
-        return slot
 
     @staticmethod
     def _refusal(key: LimitKey, exc: OverBudget) -> RateLimited:

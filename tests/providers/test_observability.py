@@ -91,13 +91,13 @@ class Heard:
 async def test_the_limiter_reports_each_wait_and_each_local_refusal():
     clock = VirtualTime()
     limiter = limiter_on(clock, ProviderLimits(burst=1, interval_seconds=2.0, margin_seconds=0))
-    heard = Heard()
+    limiter.observer = heard = Heard()
 
     async def reply(request: Any) -> Any:
         return SimpleNamespace(headers={})
 
     async def call(max_wait: float) -> Any:
-        return await limiter.middleware(HUBSPOT, max_wait=max_wait, observer=heard)(None, reply)
+        return await limiter.middleware(HUBSPOT, max_wait=max_wait)(None, reply)
 
     answers = await clock.run(call(10), call(10), call(1))
     assert [type(a) for a in answers] == [SimpleNamespace, SimpleNamespace, RateLimited]
