@@ -101,13 +101,11 @@ def attempt_middleware(
     observer: UpstreamObserver | None,
     *,
     batch_size: int | None = None,
-    first_attempt: int = 1,
 ) -> ClientMiddlewareType:
-    """An aiohttp client middleware reporting each attempt of one call (pass it per request,
-    after the rate limiter's: aiohttp-retry hands the same middlewares to every attempt, so it
-    counts them; a retry loop that builds one per attempt passes its number as
-    ``first_attempt``)."""
-    attempts = first_attempt - 1
+    """An aiohttp client middleware reporting each attempt of one call: build one per call and
+    pass it to every attempt's request (aiohttp-retry hands the same middlewares to each), after
+    the rate limiter's, so that it counts the attempts."""
+    attempts = 0
 
     async def observed(request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
         nonlocal attempts

@@ -61,9 +61,9 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 
 async def test_metrics_count_what_the_emulator_answered(api, hubspot):
     integration = await api.create_integration("HUBSPOT")
-    # The first batch call is refused once (429, retried at once): a retry to count.
+    # The first batch call fails once (503, retried: the endpoint is safe to repeat).
     hubspot.state.faults.rules.append(
-        FaultRule(FaultKind.RATE_LIMIT, path="/batch/create", times=1, retry_after=0)
+        FaultRule(FaultKind.SERVER_ERROR, path="/batch/create", status=503, times=1)
     )
     batch = await api.data(NAMED_BATCH, {"id": integration, "inputs": inputs(250)})
     assert batch["batchCreateAssociations"]["numErrors"] == 0
@@ -75,15 +75,6 @@ async def test_metrics_count_what_the_emulator_answered(api, hubspot):
     assert (await api.error(NAMED_DEFAULT, unknown))["extensions"]["code"] == "NOT_FOUND"
 
     samples = await scrape(api)
-    answered = Counter((f"{a.method} {a.route}", str(a.status)) for a in hubspot.state.answered)
-    assert answered[("POST /crm/v3/associations/{from}/{to}/batch/create", "429")] == 1
-    assert sum(answered.values()) == 6  # 4 batch attempts (3 chunks + 1 retry), 2 PUTs
-    counted = {
-        (dict(labels)["endpoint"], dict(labels)["status"]): v
-        for labels, v in by(samples, "crmgraph_upstream_requests_total").items()
-    }
-    assert counted == dict(answered)
-
     create = {
         "provider": "hubspot",
         "endpoint": "POST /crm/v3/associations/{from}/{to}/batch/create",
@@ -92,17 +83,29 @@ async def test_metrics_count_what_the_emulator_answered(api, hubspot):
         "provider": "hubspot",
         "endpoint": "PUT /crm/v4/objects/{fromType}/{fromId}/associations/default/{toType}/{toId}",
     }
+    answered = Counter((f"{a.method} {a.route}", str(a.status)) for a in hubspot.state.answered)
+    assert answered[(create["endpoint"], "503")] == 1
+    assert answered[(put["endpoint"], "200")] == 1
+    assert answered[(put["endpoint"], "404")] == 1
+    assert sum(answered.values()) == 6  # 4 batch attempts (3 chunks + 1 retry), 2 PUTs
+    counted = {
+        (dict(labels)["endpoint"], dict(labels)["status"]): v
+        for labels, v in by(samples, "crmgraph_upstream_requests_total").items()
+    }
+    assert counted == dict(answered)
+
     assert value(samples, "crmgraph_upstream_retries_total", **create) == 1
-    assert value(samples, "crmgraph_upstream_rate_limited_total", **create) == 1
     assert value(samples, "crmgraph_upstream_retries_total", **put) == 0
+    assert not by(samples, "crmgraph_upstream_rate_limited_total")
     latency = "crmgraph_upstream_request_duration_seconds_count"
-    assert value(samples, latency, **create) == 4
+    assert value(samples, latency, **create) == 4  # 3 chunks, one of them twice
     assert value(samples, latency, **put) == 2
     # Three chunks (100, 100, 50): the retry resends a chunk and is not a batch of its own.
     assert value(samples, "crmgraph_upstream_batch_size_count", **create) == 3
     assert value(samples, "crmgraph_upstream_batch_size_sum", **create) == 250
     # Every attempt took its place in the rate budget; none was refused.
-    assert value(samples, "crmgraph_rate_budget_wait_seconds_count", provider="hubspot") == 6
+    waits = "crmgraph_rate_budget_wait_seconds_count"
+    assert value(samples, waits, provider="hubspot") == 6
     assert not by(samples, "crmgraph_rate_budget_refusals_total")
     # Each createDefaultAssociation was one DataLoader batch of one key.
     loader = {"loader": "default_associations"}
@@ -236,7 +239,7 @@ async def test_request_ids_are_made_when_missing_or_unsafe(api):
     assert refused.headers["X-Request-Id"] == "r-1"  # refusals carry it too
 
 
-async def test_a_lost_reply_is_counted_as_connection_and_retried(api, hubspot):
+async def test_lost_replies_and_429s_are_counted(api, hubspot):
     integration = await api.create_integration("HUBSPOT")
     hubspot.state.faults.rules.append(
         FaultRule(FaultKind.DROP, path="/batch/create", times=1, apply_before_fault=True)
@@ -252,3 +255,15 @@ async def test_a_lost_reply_is_counted_as_connection_and_retried(api, hubspot):
     assert value(samples, requests, **create, status="connection") == 1
     assert value(samples, requests, **create, status="201") == 1
     assert value(samples, "crmgraph_upstream_retries_total", **create) == 1
+    # A 429 is counted whatever comes of the call (waited out and retried, or refused).
+    hubspot.state.faults.rules.append(
+        FaultRule(FaultKind.RATE_LIMIT, method="PUT", times=1, retry_after=0)
+    )
+    await api.post(NAMED_DEFAULT, {"id": integration, "from": "1", "to": "1001"})
+    samples = await scrape(api)
+    put = {
+        "provider": "hubspot",
+        "endpoint": "PUT /crm/v4/objects/{fromType}/{fromId}/associations/default/{toType}/{toId}",
+    }
+    assert value(samples, requests, **put, status="429") == 1
+    assert value(samples, "crmgraph_upstream_rate_limited_total", **put) == 1
