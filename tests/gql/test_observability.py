@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 
 from gql.observability.logging import configure_logging, request_id, request_id_from
 from gql.observability.metrics import OperationNames
@@ -62,3 +63,4 @@ def test_configure_logging_writes_json_lines_with_the_request_id(capsys):
     assert (first["level"], first["logger"], first["request_id"]) == ("DEBUG", "gql.test", "rid-9")
     assert first["provider"] == "hubspot"
     assert second["request_id"] == "-"
+    assert datetime.fromisoformat(first["time"]).tzinfo is not None
