@@ -12,6 +12,7 @@ from providers.hubspot.client import HubSpotClient
 from providers.leadconnector.client import LeadConnectorClient
 from providers.observability import Attempt, batch_size_of, generic_template
 from providers.ratelimit import ProviderLimits
+from providers.ratelimit_redis import RedisRateLimiter
 from providers.salesforce.client import SalesforceClient
 from tests.providers.test_ratelimit import HUBSPOT, VirtualTime, limiter_on
 
@@ -102,4 +103,19 @@ async def test_the_limiter_reports_each_wait_and_each_local_refusal():
     answers = await clock.run(call(10), call(10), call(1))
     assert [type(a) for a in answers] == [SimpleNamespace, SimpleNamespace, RateLimited]
     assert heard.waits == [("hubspot", 0.0), ("hubspot", 2.0)]
+    assert heard.refusals == [("hubspot", "burst")]
+
+
+async def test_the_shared_redis_limiter_reports_to_the_observer_too(redis_url):
+    limiter = RedisRateLimiter(
+        redis_url, {"hubspot": ProviderLimits(burst=1, interval_seconds=60, margin_seconds=0)}
+    )
+    limiter.observer = heard = Heard()
+    try:
+        await limiter.acquire(HUBSPOT, max_wait=1)
+        with pytest.raises(RateLimited):
+            await limiter.acquire(HUBSPOT, max_wait=1)
+    finally:
+        await limiter.close()
+    assert [provider for provider, _ in heard.waits] == ["hubspot"]
     assert heard.refusals == [("hubspot", "burst")]
