@@ -3,8 +3,8 @@
 ``providers/`` never imports ``gql``: the app hands ``HttpTransport`` an ``UpstreamObserver``
 (Prometheus metrics live in ``gql/observability/metrics.py``), and every attempt of every call
 reports an ``Attempt`` to it. ``attempt_middleware`` is the aiohttp client middleware that does
-so; it runs once per attempt, inside the rate limiter's (so its latency is the provider's, not
-the budget's wait), and also writes the call's log line with the provider's own request id
+so; it runs once per attempt, once the attempt has its place in the rate budget (so its latency
+is the provider's, not the budget's wait: ``RateLimiter.acquire`` reports that), and also writes the call's log line with the provider's own request id
 (the request's id is added to every log record by the app's logging filter).
 
 Labels must stay few (Prometheus keeps one series per label set), so a call is named by its
@@ -103,8 +103,8 @@ def attempt_middleware(
     batch_size: int | None = None,
 ) -> ClientMiddlewareType:
     """An aiohttp client middleware reporting each attempt of one call: build one per call and
-    pass it to every attempt's request (aiohttp-retry hands the same middlewares to each), after
-    the rate limiter's, so that it counts the attempts."""
+    pass it to every attempt's request, so that it counts the attempts (``ProviderClient._observed``
+    in ``providers/base.py``)."""
     attempts = 0
 
     async def observed(request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:

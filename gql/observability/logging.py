@@ -5,7 +5,7 @@ characters (a longer or odd one could forge log lines), else a new one. It is ke
 context variable for as long as the request is handled, so every log record made on its
 behalf, in ``gql/`` or in ``providers/`` (the upstream call's line included), carries it as
 ``request_id`` (``RequestIdFilter``, installed on the handlers), and the response sends it back
-in ``X-Request-Id``. Tasks started while handling the request (DataLoader batches, aiohttp-retry
+in ``X-Request-Id``. Tasks started while handling the request (DataLoader batches, the retry loop's
 attempts) copy the context, so they carry it too.
 
 ``configure_logging`` picks the format: ``text`` (one line, the request id in brackets) or
