@@ -4,8 +4,9 @@
 (Prometheus metrics live in ``gql/observability/metrics.py``), and every attempt of every call
 reports an ``Attempt`` to it. ``attempt_middleware`` is the aiohttp client middleware that does
 so; it runs once per attempt, once the attempt has its place in the rate budget (so its latency
-is the provider's, not the budget's wait: ``RateLimiter.acquire`` reports that), and also writes the call's log line with the provider's own request id
-(the request's id is added to every log record by the app's logging filter).
+is the provider's, not the budget's wait: ``RateLimiter.acquire`` reports that), and also
+writes the call's log line with the provider's own request id (the request's id is added to
+every log record by the app's logging filter).
 
 Labels must stay few (Prometheus keeps one series per label set), so a call is named by its
 route template, ``POST /crm/v3/associations/{from}/{to}/batch/create``, never by its raw path:
