@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from typing import Any
 
 import strawberry
@@ -97,14 +97,18 @@ async def _nothing() -> None:
     return None
 
 
-def build_schema(settings: Settings | None = None) -> CrmGraphSchema:
+def build_schema(
+    settings: Settings | None = None,
+    extensions: Sequence[Callable[[], SchemaExtension]] = (),
+) -> CrmGraphSchema:
+    """``extensions``: factories added after ours (observability: metrics, spans)."""
     settings = settings or Settings()
     limit_rules = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
     # Factories, not instances: Strawberry builds fresh extensions for every request.
-    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+    ours: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         # First: it refuses what would make the limiters below expensive.
         lambda: DocumentLimits(max_expanded_fields=settings.max_expanded_fields),
         # Rule classes built once: a limiter made per request makes new classes, and every
@@ -119,13 +123,13 @@ def build_schema(settings: Settings | None = None) -> CrmGraphSchema:
         lambda: CachedValidation(maxsize=256),
     ]
     if not settings.introspection:
-        extensions.append(DisableIntrospection)
+        ours.append(DisableIntrospection)
     schema = CrmGraphSchema(
         query=Query,
         types=[CrmRecord],
         mutation=Mutation,
         subscription=Subscription,
-        extensions=extensions,
+        extensions=[*ours, *extensions],
         execution_context_class=FastListExecutionContext,
         config=StrawberryConfig(
             batching_config={"max_operations": settings.max_operations_per_request}

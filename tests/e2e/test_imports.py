@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
-from gql.app import RUNNER
+from tests.e2e.test_observability import scrape, value
 from tests.harness import Api, make_settings, serve
 from tests.imports import (
     ERRORS,
@@ -69,15 +67,15 @@ async def test_bad_rows_and_refused_inputs_fail_alone_with_their_lines(api, hubs
         b"999999,1004,contact_to_company\n"  # line 7: HubSpot has no such contact
         b'"4,1004,contact_to_company\n'  # line 8: an unterminated quote
     )
-    counted: Counter[str] = Counter()
-    api.client.server.app[RUNNER].count = lambda status, n: counted.update({status: n})
     body = await upload(api, integration, data)
     job = body["data"]["startAssociationImport"]
     done = await finished(api, job["id"])
     assert done["status"] == "COMPLETE"
     assert (done["total"], done["succeeded"], done["failed"]) == (6, 2, 4)
-    # What the import-items metric is fed: every outcome once, refused rows included.
-    assert counted == {"succeeded": 2, "failed": 4}
+    # crmgraph_import_items_total: every outcome once, refused rows included.
+    samples = await scrape(api)
+    assert value(samples, "crmgraph_import_items_total", status="succeeded") == 2
+    assert value(samples, "crmgraph_import_items_total", status="failed") == 4
     errors = await pages(api, ERRORS, job["id"])
     by_line = {e["line"]: e for e in errors}
     assert set(by_line) == {3, 4, 7, 8}
