@@ -8,7 +8,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import redis.asyncio as redis
@@ -25,6 +25,7 @@ from gql.coalescing import Coalescer
 from gql.context import Context
 from gql.errors import ApiError, coded
 from gql.loaders import Loaders
+from gql.observability import Observability
 from gql.persisted_queries import (
     MemoryPersistedQueries,
     PersistedQueries,
@@ -48,12 +49,16 @@ from providers.ratelimit_redis import RedisRateLimiter
 from providers.registry import TOKEN_ENDPOINTS
 from providers.retry import deadline_in
 
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+
 log = logging.getLogger(__name__)
 
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", IntegrationStore)
 IDEMPOTENCY = web.AppKey("idempotency", IdempotencyStore)
 TRANSPORT = web.AppKey("transport", HttpTransport)
+OBSERVABILITY = web.AppKey("observability", Observability)
 COALESCER = web.AppKey("coalescer", Coalescer)
 
 
@@ -149,7 +154,13 @@ class CrmGraphView(GraphQLView[Context, None]):
             settings=app[SETTINGS],
             store=app[STORE],
             transport=app[TRANSPORT],
-            loaders=Loaders(tenant, app[STORE], app[TRANSPORT], app.get(COALESCER)),
+            loaders=Loaders(
+                tenant,
+                app[STORE],
+                app[TRANSPORT],
+                app.get(COALESCER),
+                observe_batch=app[OBSERVABILITY].loader_batch(),
+            ),
             idempotency=app[IDEMPOTENCY],
         )
 
@@ -178,10 +189,13 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         lease=timedelta(seconds=settings.idempotency_lease_seconds),
         wait=timedelta(seconds=settings.idempotency_wait_seconds),
     )
+    obs = app[OBSERVABILITY]
     purge = asyncio.create_task(_purge_forever(idempotency, settings))
     # One session for the app's lifetime: connection pooling across every provider call.
     async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=100), trust_env=False
+        connector=aiohttp.TCPConnector(limit=100),
+        trust_env=False,
+        trace_configs=obs.trace_configs(),
     ) as session:
         limiter = _rate_limiter(settings)
         shared = (
@@ -196,7 +210,11 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             margin_seconds=settings.token_refresh_margin_seconds,
         )
         app[TRANSPORT] = HttpTransport(
-            session, settings.client_settings(), limiter=limiter, refresher=refresher
+            session,
+            settings.client_settings(),
+            limiter=limiter,
+            refresher=refresher,
+            observer=obs.metrics,
         )
         yield
         if isinstance(limiter, RedisRateLimiter):
@@ -273,12 +291,17 @@ def _register_manifest(
 
 
 def build_app(
-    settings: Settings | None = None, persisted_queries: PersistedQueryStore | None = None
+    settings: Settings | None = None,
+    persisted_queries: PersistedQueryStore | None = None,
+    *,
+    tracer_provider: TracerProvider | None = None,
 ) -> web.Application:
     """The application; ``persisted_queries`` is where persisted documents live (by default in
     Redis when ``CRMGRAPH_REDIS_URL`` is set, else an in-process LRU of
-    ``CRMGRAPH_PERSISTED_QUERIES_MAX_ENTRIES``)."""
+    ``CRMGRAPH_PERSISTED_QUERIES_MAX_ENTRIES``); ``tracer_provider`` traces with that provider
+    (else as the settings say)."""
     settings = settings or Settings()
+    obs = Observability.from_settings(settings, tracer_provider=tracer_provider)
     keys = settings.api_key_map()
     if not keys:
         log.warning("CRMGRAPH_API_KEYS is empty: every GraphQL request will be refused")
@@ -304,6 +327,7 @@ def build_app(
         client_max_size=settings.max_body_bytes,
         # The guard is outermost: whatever goes wrong inside answers JSON with a code.
         middlewares=[
+            *obs.middlewares(),
             http_guard.guard(settings),
             auth.middleware(keys, ide_enabled=settings.graphiql),
             http_guard.request_shape(settings),
@@ -311,6 +335,7 @@ def build_app(
         ],
     )
     app[SETTINGS] = settings
+    app[OBSERVABILITY] = obs
     if settings.coalesce_window_ms > 0:
         app[COALESCER] = Coalescer(settings.coalesce_window_ms / 1000)
     app.cleanup_ctx.append(_resources)
@@ -320,7 +345,7 @@ def build_app(
         app.on_startup.append(_register_manifest(store, manifest))
     app.on_startup.append(_freeze_startup_objects)
     view = CrmGraphView(
-        schema=build_schema(settings),
+        schema=build_schema(settings, extensions=obs.schema_extensions()),
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=True,
         persisted_queries=PersistedQueries(store, settings.persisted_queries),
@@ -329,6 +354,7 @@ def build_app(
     routes = [app.router.add_route(m, "/graphql", view) for m in cors.ALLOWED_METHODS]
     cors.enable(app, routes, settings.cors_origin_list(), settings.cors_max_age_seconds)
     app.router.add_get("/healthz", _healthz)
+    obs.install(app, settings)
     if settings.graphiql:
         graphiql.add_routes(app)
     return app
