@@ -126,21 +126,22 @@ class RedisRateLimiter(RateLimiter):
             int(daily) if daily is not None else None,
         )
 
-    async def acquire(self, key: LimitKey, *, max_wait: float) -> Slot:
-        """Wait for a place in the shared window, or raise ``RateLimited`` past ``max_wait``.
+    async def _acquire(self, key: LimitKey, max_wait: float) -> Slot:
+        """Wait for a place in the shared window, or raise ``RateLimited`` past ``max_wait``
+        (``RateLimiter.acquire`` calls this, and tells its observer).
 
         Without Redis no replica can know the account's budget: the call is not sent, and the
         caller gets ``Unavailable`` (``UPSTREAM_UNAVAILABLE``), as for a provider outage.
         """
         try:
-            return await self._acquire(key, max_wait)
+            return await self._take(key, max_wait)
         except RedisError as exc:
             raise Unavailable(
                 f"the shared rate budget (Redis) is unreachable: the call was not sent ({exc})",
                 provider=key.provider,
             ) from exc
 
-    async def _acquire(self, key: LimitKey, max_wait: float) -> Slot:
+    async def _take(self, key: LimitKey, max_wait: float) -> Slot:
         name = _name(key)
         deadline = self._clock() + max_wait
         while True:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -30,6 +31,7 @@ from providers.domain import (
 from providers.errors import Conflict, InvalidRequest, NotFound, ProviderError, Unsupported
 from providers.hubspot import wire
 from providers.hubspot.rules import DEFAULT_PAIRS, OBJECT_OF, RULES
+from providers.observability import Routes
 from providers.wire import M, WireModel, parse_wire
 
 W = TypeVar("W", bound=WireModel)
@@ -54,6 +56,14 @@ def _labelled_path(from_type: str, from_id: str, to_type: str, to_id: str) -> st
 
 class HubSpotClient(ProviderClient):
     provider = "hubspot"
+    routes = Routes(
+        "/crm/v3/associations/{from}/{to}/batch/create",
+        "/crm/v4/objects/{fromType}/{fromId}/associations/default/{toType}/{toId}",
+        "/crm/v4/objects/{fromType}/{fromId}/associations/{toType}/{toId}",
+        "/crm/v4/associations/{from}/{to}/batch/associate/default",
+        "/crm/v4/associations/{from}/{to}/batch/read",
+        "/crm/v4/associations/{from}/{to}/labels",
+    )
 
     def _base_url(self) -> str:
         return self.settings.hubspot_base_url
@@ -114,7 +124,10 @@ class HubSpotClient(ProviderClient):
             }
             # Creating an association that exists is not an error: safe to repeat.
             reply = await self._request("POST", path, json_body=body, safe=True)
-            return self._batch(reply, [i.pair for i in chunk], wire.TypedResult, _typed_result)
+            batch = self._batch(reply, [i.pair for i in chunk], wire.TypedResult, _typed_result)
+            if reply.after_ambiguous and batch.errors:
+                return await self._reconciled(from_type, to_type, chunk, batch)
+            return batch
 
         unique = list(dict.fromkeys(inputs))
         chunks = chunked(unique, self.settings.hubspot_v3_batch_limit)
@@ -126,6 +139,36 @@ class HubSpotClient(ProviderClient):
             outcomes,
             pair_of=lambda i: i.pair,
             result_key=lambda r: r,
+        )
+
+    async def _reconciled(
+        self, from_type: str, to_type: str, chunk: Sequence[TypedPair], batch: Batch[TypedPair]
+    ) -> Batch[TypedPair]:
+        """Items the final attempt refused, after an earlier attempt that may have made them:
+        read back, and the pairs that exist are confirmed, not reported failed."""
+        failed = {p for e in batch.errors for p in e.items}
+        try:
+            existing = await self.read_associations(
+                from_type, to_type, sorted({p.from_id for p in failed})
+            )
+        except ProviderError:
+            return batch  # cannot tell: the items stay reported with HubSpot's reason
+        made = {
+            Pair(from_id, record.id)
+            for from_id, records in existing.items()
+            if isinstance(records, list)
+            for record in records
+        } & failed
+        if not made:
+            return batch
+        return replace(
+            batch,
+            results=[*batch.results, *(i for i in chunk if i.pair in made)],
+            errors=[
+                replace(e, items=tuple(p for p in e.items if p not in made))
+                for e in batch.errors
+                if set(e.items) - made
+            ],
         )
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/basic/put-crm-v4-objects-objectType-objectId-associations-toObjectType-toObjectId
