@@ -29,12 +29,18 @@ from gql.settings import Settings
 from gql.types.records import CrmRecord
 
 
-@strawberry.type
+@strawberry.type(
+    description="Reads: your CRM integrations, CRM records and their associations, and "
+    "association types. Every field needs Authorization: Bearer <api key>."
+)
 class Query(IntegrationQueries, RecordQueries):
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Writes: register CRM connections, and create associations in the CRM they "
+    "connect to. Each takes an integrationId and calls only that integration's provider."
+)
 class Mutation(IntegrationMutations, AssociationMutations, RelationMutations):
     pass
 

@@ -23,7 +23,7 @@ from gql.types.associations import (
     UnifiedAssociations,
     UnifiedRequestOptions,
 )
-from gql.types.common import RecordRef
+from gql.types.common import HubSpotObjectType, HubSpotRecordId, IntegrationId, RecordRef
 from providers.domain import (
     Batch,
     DefaultAssociation,
@@ -128,14 +128,22 @@ def _unified_answer(
 @strawberry.type
 class AssociationMutations:
     @strawberry.mutation(
-        description="Truto's unified association (Salesforce): lookups and junction rows."
+        description="Truto's unified association (Salesforce): writes lookup fields and "
+        "junction rows, 200 records a call, as the README's mapping table says. Salesforce "
+        "only; other providers answer UNSUPPORTED_PROVIDER."
     )
     async def create_association(
         self,
         info: Info,
-        integration_id: strawberry.ID,
-        input: UnifiedAssociationInput,
-        options: UnifiedRequestOptions | None = None,
+        integration_id: IntegrationId,
+        input: Annotated[
+            UnifiedAssociationInput,
+            strawberry.argument(description="The record and what to associate it with."),
+        ],
+        options: Annotated[
+            UnifiedRequestOptions | None,
+            strawberry.argument(description="The answer's shape; UNIFIED when omitted."),
+        ] = None,
         idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> UnifiedAssociation:
         options = options or UnifiedRequestOptions()
@@ -154,15 +162,18 @@ class AssociationMutations:
         )
         return _unified_answer(result, options)
 
-    @strawberry.mutation(description="HubSpot v4: the default association between two records.")
+    @strawberry.mutation(
+        description="HubSpot v4: the default association between two records. Alone, one PUT; "
+        "sent with others in one HTTP request, one batch/associate/default call per 100 pairs."
+    )
     async def create_default_association(
         self,
         info: Info,
-        integration_id: strawberry.ID,
-        from_object_type: str,
-        from_object_id: strawberry.ID,
-        to_object_type: str,
-        to_object_id: strawberry.ID,
+        integration_id: IntegrationId,
+        from_object_type: HubSpotObjectType,
+        from_object_id: HubSpotRecordId,
+        to_object_type: HubSpotObjectType,
+        to_object_id: HubSpotRecordId,
         idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> DefaultAssociationBatch:
         args = (
@@ -186,15 +197,23 @@ class AssociationMutations:
         return DefaultAssociationBatch.from_domain(batch)
 
     @strawberry.mutation(
-        description="HubSpot v3 batch create; split into calls of the provider's limit."
+        description="HubSpot v3 batch create, split into calls of "
+        "CRMGRAPH_HUBSPOT_V3_BATCH_LIMIT (100); each input is in results or in one error's "
+        "items."
     )
     async def batch_create_associations(
         self,
         info: Info,
-        integration_id: strawberry.ID,
-        from_object_type: str,
-        to_object_type: str,
-        inputs: list[AssociationInput],
+        integration_id: IntegrationId,
+        from_object_type: HubSpotObjectType,
+        to_object_type: HubSpotObjectType,
+        inputs: Annotated[
+            list[AssociationInput],
+            strawberry.argument(
+                description="The associations to create: 1 to CRMGRAPH_MAX_BATCH_INPUTS "
+                "(10,000 by default); duplicate pairs are sent once."
+            ),
+        ],
         idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> AssociationBatch:
         from_type = check.hubspot_object_type(from_object_type, "fromObjectType")

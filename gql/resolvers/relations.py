@@ -10,6 +10,7 @@ from gql import validation as check
 from gql.context import Info
 from gql.resolvers.connect import client_for
 from gql.resolvers.idempotent import KEY_HELP, once
+from gql.types.common import IntegrationId
 from gql.types.relations import CreateRelationInput, Relation
 from providers.domain import Relation as DomainRelation
 from providers.domain import RelationRequest
@@ -18,12 +19,17 @@ from providers.leadconnector.client import LeadConnectorClient
 
 @strawberry.type
 class RelationMutations:
-    @strawberry.mutation(description="HighLevel: relate two records through an association.")
+    @strawberry.mutation(
+        description="HighLevel: relate two records through an association. The same relation "
+        "twice answers ALREADY_EXISTS; never retried after an ambiguous failure."
+    )
     async def create_relation(
         self,
         info: Info,
-        integration_id: strawberry.ID,
-        input: CreateRelationInput,
+        integration_id: IntegrationId,
+        input: Annotated[
+            CreateRelationInput, strawberry.argument(description="The relation to create.")
+        ],
         idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> Relation:
         request = RelationRequest(

@@ -11,17 +11,23 @@ from gql.types.common import JSON, BatchStatus, RecordRef, RecordRefInput, Unifi
 from providers import domain
 
 
-@strawberry.type
+@strawberry.type(description="A HubSpot association type: who defined it, and its numeric id.")
 class AssociationSpec:
-    association_category: str
-    association_type_id: int
+    association_category: str = strawberry.field(
+        description="HUBSPOT_DEFINED, USER_DEFINED or INTEGRATOR_DEFINED."
+    )
+    association_type_id: int = strawberry.field(
+        description="HubSpot's numeric association type id (contact to company default: 279)."
+    )
 
 
 @strawberry.type(description="The default association HubSpot made between two records.")
 class DefaultAssociation:
-    from_: RecordRef = strawberry.field(name="from")
-    to: RecordRef
-    association_spec: AssociationSpec
+    from_: RecordRef = strawberry.field(name="from", description="The record associated from.")
+    to: RecordRef = strawberry.field(description="The record associated to.")
+    association_spec: AssociationSpec = strawberry.field(
+        description="The association type HubSpot used (its default for the two object types)."
+    )
 
     @classmethod
     def from_domain(cls, a: domain.DefaultAssociation) -> DefaultAssociation:
@@ -36,9 +42,11 @@ class DefaultAssociation:
 
 @strawberry.type(description="A created association: two records and the type name.")
 class TypedAssociation:
-    from_: RecordRef = strawberry.field(name="from")
-    to: RecordRef
-    type: str
+    from_: RecordRef = strawberry.field(name="from", description="The record associated from.")
+    to: RecordRef = strawberry.field(description="The record associated to.")
+    type: str = strawberry.field(
+        description="The v3 association type, as given in the input (contact_to_company, ...)."
+    )
 
     @classmethod
     def from_domain(cls, a: domain.TypedPair) -> TypedAssociation:
@@ -51,31 +59,43 @@ class TypedAssociation:
 
 @strawberry.type(description="A pair of record ids an error is about.")
 class AssociationPair:
-    from_: RecordRef = strawberry.field(name="from")
-    to: RecordRef
+    from_: RecordRef = strawberry.field(name="from", description="The input's from record.")
+    to: RecordRef = strawberry.field(description="The input's to record.")
 
 
-@strawberry.type
+@strawberry.type(description="A detail of a HubSpot batch error, as HubSpot sent it.")
 class ErrorDetail:
-    message: str
-    code: str | None
-    in_: str | None = strawberry.field(name="in")
-    sub_category: str | None
-    context: JSON
+    message: str = strawberry.field(description="HubSpot's text for this detail.")
+    code: str | None = strawberry.field(description="HubSpot's code for this detail, if any.")
+    in_: str | None = strawberry.field(
+        name="in", description="The input field the detail is about, if HubSpot named one."
+    )
+    sub_category: str | None = strawberry.field(description="HubSpot's finer category.")
+    context: JSON = strawberry.field(description="HubSpot's context object, as sent.")
 
 
 @strawberry.type(description="One failure in a batch, with the inputs it concerns in `items`.")
 class BatchError:
-    status: str
-    category: str | None
-    sub_category: str | None
-    id: str | None
-    message: str
-    context: JSON
-    errors: list[ErrorDetail]
-    links: JSON
-    items: list[AssociationPair]
-    request_id: str | None
+    status: str = strawberry.field(description='Always "error".')
+    category: str | None = strawberry.field(
+        description="HubSpot's error category (OBJECT_NOT_FOUND, VALIDATION_ERROR, CONFLICT, "
+        "RATE_LIMITS, ...), or crmgraph's when the call itself failed."
+    )
+    sub_category: str | None = strawberry.field(description="HubSpot's finer category.")
+    id: str | None = strawberry.field(description="HubSpot's error id, if it sent one.")
+    message: str = strawberry.field(description="What went wrong, in the provider's words.")
+    context: JSON = strawberry.field(
+        description="HubSpot's context: the ids concerned (fromObjectId, toObjectId, ...)."
+    )
+    errors: list[ErrorDetail] = strawberry.field(description="HubSpot's detailed errors.")
+    links: JSON = strawberry.field(description="HubSpot's documentation links, if any.")
+    items: list[AssociationPair] = strawberry.field(
+        description="Every input this error concerns: each input of the batch is either in "
+        "results or in one error's items."
+    )
+    request_id: str | None = strawberry.field(
+        description="The provider's request id (X-HubSpot-Correlation-Id), for its support."
+    )
 
     @classmethod
     def from_domain(cls, e: domain.BatchError) -> BatchError:
@@ -122,14 +142,24 @@ def _envelope(batch: domain.Batch[object]) -> dict[str, object]:
 
 @strawberry.type(description="HubSpot's batch response for default associations.")
 class DefaultAssociationBatch:
-    status: BatchStatus
-    results: list[DefaultAssociation]
-    num_errors: int
-    errors: list[BatchError]
-    requested_at: datetime | None
-    started_at: datetime
-    completed_at: datetime
-    links: JSON
+    status: BatchStatus = strawberry.field(description="HubSpot's batch status.")
+    results: list[DefaultAssociation] = strawberry.field(
+        description="The associations made (both directions, as HubSpot answers them)."
+    )
+    num_errors: int = strawberry.field(description="How many entries errors has.")
+    errors: list[BatchError] = strawberry.field(
+        description="The inputs that failed, grouped by reason, each with its items."
+    )
+    requested_at: datetime | None = strawberry.field(
+        description="When HubSpot received the request, if it said (UTC)."
+    )
+    started_at: datetime = strawberry.field(
+        description="When the first upstream call started (UTC)."
+    )
+    completed_at: datetime = strawberry.field(
+        description="When the last upstream call finished (UTC)."
+    )
+    links: JSON = strawberry.field(description="HubSpot's links, if any.")
 
     @classmethod
     def from_domain(cls, b: domain.Batch[domain.DefaultAssociation]) -> DefaultAssociationBatch:
@@ -139,14 +169,24 @@ class DefaultAssociationBatch:
 
 @strawberry.type(description="HubSpot's v3 batch response: one entry per input, in order.")
 class AssociationBatch:
-    status: BatchStatus
-    results: list[TypedAssociation]
-    num_errors: int
-    errors: list[BatchError]
-    requested_at: datetime | None
-    started_at: datetime
-    completed_at: datetime
-    links: JSON
+    status: BatchStatus = strawberry.field(description="HubSpot's batch status.")
+    results: list[TypedAssociation] = strawberry.field(
+        description="The associations made, in input order, duplicates sent once."
+    )
+    num_errors: int = strawberry.field(description="How many entries errors has.")
+    errors: list[BatchError] = strawberry.field(
+        description="The inputs that failed, grouped by reason, each with its items."
+    )
+    requested_at: datetime | None = strawberry.field(
+        description="When HubSpot received the request, if it said (UTC)."
+    )
+    started_at: datetime = strawberry.field(
+        description="When the first upstream call started (UTC)."
+    )
+    completed_at: datetime = strawberry.field(
+        description="When the last upstream call finished (UTC)."
+    )
+    links: JSON = strawberry.field(description="HubSpot's links, if any.")
 
     @classmethod
     def from_domain(cls, b: domain.Batch[domain.TypedPair]) -> AssociationBatch:
@@ -154,72 +194,127 @@ class AssociationBatch:
         return cls(results=results, **_envelope(b))  # type: ignore[arg-type]
 
 
-@strawberry.input
+@strawberry.input(description="One association to create with HubSpot's v3 batch create.")
 class AssociationInput:
-    from_: RecordRefInput = strawberry.field(name="from")
-    to: RecordRefInput
-    type: str
+    from_: RecordRefInput = strawberry.field(
+        name="from", description="The record of fromObjectType (HubSpot id: digits)."
+    )
+    to: RecordRefInput = strawberry.field(
+        description="The record of toObjectType (HubSpot id: digits)."
+    )
+    type: str = strawberry.field(
+        description="The v3 association type: a name such as contact_to_company (lower case, "
+        "digits, _; at most 100 characters) or a numeric type id."
+    )
 
 
 # --- Unified (Truto) ---------------------------------------------------------------------
 
 
-@strawberry.enum
+@strawberry.enum(description="How much of Salesforce's own answer remoteData carries.")
 class ResponseFormat(enum.Enum):
-    UNIFIED = "unified"
-    RAW = "raw"
-    NORMALIZED = "normalized"
+    UNIFIED = strawberry.enum_value(
+        "unified",
+        description='Truto\'s shape: remoteData is {"responses": [SaveResult, ...]} '
+        "(unless ignoreRemoteData).",
+    )
+    RAW = strawberry.enum_value(
+        "raw", description="remoteData is Salesforce's list of SaveResults, as sent."
+    )
+    NORMALIZED = strawberry.enum_value(
+        "normalized", description="No remoteData: only the unified fields."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Truto's request options for createAssociation.")
 class UnifiedRequestOptions:
-    response_format: ResponseFormat | None = ResponseFormat.UNIFIED
-    ignore_remote_data: bool | None = None
-    exclude_fields: list[str] | None = None
+    response_format: ResponseFormat | None = strawberry.field(
+        default=ResponseFormat.UNIFIED, description="The answer's shape; UNIFIED by default."
+    )
+    ignore_remote_data: bool | None = strawberry.field(
+        default=None, description="With UNIFIED: leave remoteData out."
+    )
+    exclude_fields: list[str] | None = strawberry.field(
+        default=None,
+        description="Fields to leave out of the answer: associations, associations.<entity>, "
+        "remote_data, errors. Any other name is BAD_USER_INPUT.",
+    )
     remote_query: JSON | None = strawberry.field(
         default=None, description="Query parameters passed to the provider untouched."
     )
 
 
-@strawberry.input
+@strawberry.input(
+    description="The records to associate with the entity, by kind; at most 10,000 in all. "
+    "Which pairs Salesforce can express is in the README's mapping table."
+)
 class UnifiedAssociationsInput:
-    accounts: list[RecordRefInput] | None = None
-    contacts: list[RecordRefInput] | None = None
-    leads: list[RecordRefInput] | None = None
-    opportunities: list[RecordRefInput] | None = None
+    accounts: list[RecordRefInput] | None = strawberry.field(
+        default=None, description="Account ids (001...)."
+    )
+    contacts: list[RecordRefInput] | None = strawberry.field(
+        default=None, description="Contact ids (003...)."
+    )
+    leads: list[RecordRefInput] | None = strawberry.field(
+        default=None, description="Lead ids (00Q...): always UNSUPPORTED_ASSOCIATION."
+    )
+    opportunities: list[RecordRefInput] | None = strawberry.field(
+        default=None, description="Opportunity ids (006...)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Truto's unified association request (Salesforce).")
 class UnifiedAssociationInput:
-    entity_id: strawberry.ID
-    entity: UnifiedEntity
-    associations: UnifiedAssociationsInput
+    entity_id: strawberry.ID = strawberry.field(
+        description="The Salesforce id (15 or 18 characters) of the record to associate from."
+    )
+    entity: UnifiedEntity = strawberry.field(description="The kind of record entityId is.")
+    associations: UnifiedAssociationsInput = strawberry.field(
+        description="The records to associate it with."
+    )
     remote_data: JSON | None = strawberry.field(
         default=None, description="Fields passed as they are on every record written."
     )
 
 
-@strawberry.type
+@strawberry.type(description="The records now associated with the entity, by kind.")
 class UnifiedAssociations:
-    accounts: list[RecordRef] | None = None
-    contacts: list[RecordRef] | None = None
-    leads: list[RecordRef] | None = None
-    opportunities: list[RecordRef] | None = None
+    accounts: list[RecordRef] | None = strawberry.field(
+        default=None, description="Accounts associated (null when none were asked for)."
+    )
+    contacts: list[RecordRef] | None = strawberry.field(
+        default=None, description="Contacts associated (null when none were asked for)."
+    )
+    leads: list[RecordRef] | None = strawberry.field(
+        default=None, description="Leads associated: always null (leads relate to nothing)."
+    )
+    opportunities: list[RecordRef] | None = strawberry.field(
+        default=None, description="Opportunities associated (null when none were asked for)."
+    )
 
 
 @strawberry.type(description="An associated record the provider refused, and why.")
 class UnifiedAssociationError:
-    entity: UnifiedEntity
-    id: strawberry.ID
-    code: str
-    message: str
-    fields: list[str]
+    entity: UnifiedEntity = strawberry.field(description="The kind of the refused record.")
+    id: strawberry.ID = strawberry.field(description="The refused record's id.")
+    code: str = strawberry.field(
+        description="Salesforce's statusCode (INVALID_CROSS_REFERENCE_KEY, ...) or crmgraph's "
+        "code (UNSUPPORTED_ASSOCIATION)."
+    )
+    message: str = strawberry.field(description="Why, in Salesforce's words.")
+    fields: list[str] = strawberry.field(description="The Salesforce fields concerned.")
 
 
 @strawberry.type(description="Truto's unified association response.")
 class UnifiedAssociation:
-    entity_id: strawberry.ID
-    entity: UnifiedEntity
-    associations: UnifiedAssociations | None
-    remote_data: JSON | None
-    errors: list[UnifiedAssociationError]
+    entity_id: strawberry.ID = strawberry.field(description="The entity's id, as given.")
+    entity: UnifiedEntity = strawberry.field(description="The entity's kind, as given.")
+    associations: UnifiedAssociations | None = strawberry.field(
+        description="What was associated (null when excludeFields names associations)."
+    )
+    remote_data: JSON | None = strawberry.field(
+        description="Salesforce's own answer, as responseFormat asks."
+    )
+    errors: list[UnifiedAssociationError] = strawberry.field(
+        description="The records Salesforce refused, each with its reason; the others were written."
+    )
