@@ -8,6 +8,7 @@ integration (and object types) and answers every key, in order, with its own val
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
@@ -64,6 +65,17 @@ class AssociationsKey:
 
 
 @dataclass(frozen=True)
+class RecordKey:
+    """Whether one record exists. ``to_types`` are the association reads the request makes
+    of it anyway: a record they find associations for exists, with no call of its own."""
+
+    integration_id: str
+    object_type: str
+    record_id: str
+    to_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RecordWriteKey:
     """One Salesforce record write; identical writes in one request are sent once."""
 
@@ -106,6 +118,7 @@ class Loaders:
         self.associations = DataLoader[AssociationsKey, list[AssociatedRecord]](
             self._read_associations, max_batch_size=limits.hubspot_read_batch_limit
         )
+        self.records = DataLoader[RecordKey, bool](self._find_records)
         self.record_writes = DataLoader[RecordWriteKey, Saved](
             self._write_records, max_batch_size=limits.salesforce_collection_limit
         )
@@ -210,6 +223,46 @@ class Loaders:
         # HighLevel has no batch read: one call per record, which is all its API offers.
         return {i: await client.relations_of(location, i) for i in ids}
 
+    async def _find_records(self, keys: list[RecordKey]) -> list[bool | BaseException]:
+        async def answer(group: list[RecordKey], found: Found) -> Iterable[tuple[RecordKey, bool]]:
+            first = group[0]
+            ids = [k.record_id for k in group]
+            # The reads the fields below will ask for: loaded once, here, and kept in the
+            # loader's cache for them. An id with associations exists.
+            reads = [
+                AssociationsKey(first.integration_id, first.object_type, i, to_type)
+                for to_type in first.to_types
+                for i in ids
+            ]
+            answers = await asyncio.gather(
+                *(self.associations.load(k) for k in reads), return_exceptions=True
+            )
+            vouched = {
+                k.record_id
+                for k, a in zip(reads, answers, strict=True)
+                if isinstance(a, list) and a
+            }
+            unsure = [i for i in ids if i not in vouched]
+            existing = await self._existing(found, first.object_type, unsure) if unsure else set()
+            return [(k, k.record_id in vouched or k.record_id in existing) for k in group]
+
+        return await self._per_group(
+            keys, lambda k: (k.integration_id, k.object_type, k.to_types), answer
+        )
+
+    async def _existing(self, found: Found, object_type: str, ids: list[str]) -> set[str]:
+        client = self.client(found)
+        if isinstance(client, HubSpotClient):
+            return await client.existing_records(object_type, ids)
+        if isinstance(client, SalesforceClient):
+            entity = entity_named(object_type)
+            if entity is None:
+                raise Unsupported(f"no Salesforce object {object_type}", provider="salesforce")
+            return await client.existing_records(entity, ids)
+        # HighLevel answers an unknown record and an unrelated one alike (an empty relations
+        # list), and has no lookup by id across object kinds: a well-formed id is a record.
+        return set(ids)
+
     # --- Salesforce writes shared across operations ----------------------------------------
 
     async def _write_records(self, keys: list[RecordWriteKey]) -> list[Saved | BaseException]:
@@ -283,4 +336,4 @@ class LoaderIO:
         return {p for p, exists in zip(pairs, found, strict=True) if exists}
 
 
-__all__ = ["AssociationsKey", "DefaultAssociationKey", "LoaderIO", "Loaders"]
+__all__ = ["AssociationsKey", "DefaultAssociationKey", "LoaderIO", "Loaders", "RecordKey"]

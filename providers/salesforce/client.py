@@ -19,7 +19,7 @@ from providers.domain import (
 )
 from providers.errors import InvalidRequest, WireFormatError
 from providers.salesforce import wire
-from providers.salesforce.mapping import JunctionWrite, LookupWrite, plan, read_query
+from providers.salesforce.mapping import JunctionWrite, LookupWrite, plan, read_query, sobject_of
 from providers.wire import parse_wire
 
 # Hosts Salesforce serves orgs from (My Domain, sandboxes, Experience Cloud, Government Cloud).
@@ -195,6 +195,16 @@ class SalesforceClient(ProviderClient):
                 if key and value and _id15(key) in found:
                     found[_id15(key)].append(AssociatedRecord(str(value)))
         return {i: found[_id15(i)] for i in ids}
+
+    async def existing_records(self, entity: UnifiedEntity, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are records of ``entity``: one SOQL query per 200 ids."""
+        found: set[str] = set()
+        for chunk in chunked(list(dict.fromkeys(ids)), 200):
+            rows = await self.query(
+                f"SELECT Id FROM {sobject_of(entity)} WHERE Id IN ({_soql_list(chunk)})"
+            )
+            found |= {_id15(r.get("Id")) for r in rows}
+        return {i for i in ids if _id15(i) in found}
 
     async def create_association(
         self, request: UnifiedAssociationRequest, io: SalesforceIO | None = None
