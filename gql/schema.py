@@ -70,7 +70,10 @@ def build_schema(settings: Settings | None = None) -> CrmGraphSchema:
     # Factories, not instances: Strawberry builds fresh extensions for every request.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         # First: it refuses what would make the limiters below expensive.
-        lambda: DocumentLimits(max_expanded_fields=settings.max_expanded_fields),
+        lambda: DocumentLimits(
+            max_expanded_fields=settings.max_expanded_fields,
+            max_mutation_aliases=settings.max_mutation_aliases,
+        ),
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),

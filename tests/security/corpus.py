@@ -84,8 +84,9 @@ NO_BODY = object()
 MAX_BODY_BYTES = 2 * 1024 * 1024  # Settings.max_body_bytes default
 MAX_OPERATIONS = 50  # Settings.max_operations_per_request default
 MAX_BATCH_INPUTS = 10_000  # Settings.max_batch_inputs default
-MAX_ALIASES = 30
-MAX_TOKENS = 5_000
+MAX_ALIASES = 200  # Settings.max_aliases default
+MAX_MUTATION_ALIASES = 30  # Settings.max_mutation_aliases default
+MAX_TOKENS = 8_000  # Settings.max_tokens default
 MAX_DEPTH = 12
 MEGABYTE = 1024 * 1024
 
@@ -1441,6 +1442,7 @@ def _nested_list(depth: int) -> Any:
 def alias_bomb_cases() -> list[Case]:
     cat = "alias-bombs"
     over = MAX_ALIASES + 1
+    over_mutation = MAX_MUTATION_ALIASES + 1  # mutations have the tighter budget
 
     def aliased(field_: str, n: int) -> str:
         return " ".join(f"a{i}: {field_}" for i in range(n))
@@ -1489,27 +1491,27 @@ def alias_bomb_cases() -> list[Case]:
             expect={VALIDATION_FAILED},
         ),
         gql(
-            f"createDefaultAssociation-{over}-aliases",
+            f"createDefaultAssociation-{over_mutation}-aliases",
             cat,
-            "mutation { " + aliased(default_call, over) + " }",
+            "mutation { " + aliased(default_call, over_mutation) + " }",
             expect={VALIDATION_FAILED},
         ),
         gql(
-            f"createRelation-{over}-aliases",
+            f"createRelation-{over_mutation}-aliases",
             cat,
-            "mutation { " + aliased(relate_call, over) + " }",
+            "mutation { " + aliased(relate_call, over_mutation) + " }",
             expect={VALIDATION_FAILED},
         ),
         gql(
-            f"batchCreateAssociations-{over}-aliases",
+            f"batchCreateAssociations-{over_mutation}-aliases",
             cat,
-            "mutation { " + aliased(batch_call, over) + " }",
+            "mutation { " + aliased(batch_call, over_mutation) + " }",
             expect={VALIDATION_FAILED},
         ),
         gql(
-            f"createAssociation-{over}-aliases",
+            f"createAssociation-{over_mutation}-aliases",
             cat,
-            "mutation { " + aliased(associate_call, over) + " }",
+            "mutation { " + aliased(associate_call, over_mutation) + " }",
             expect={VALIDATION_FAILED},
         ),
         gql(
