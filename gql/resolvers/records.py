@@ -15,9 +15,8 @@ from gql.loaders import RecordKey
 from gql.resolvers.connect import readable
 from gql.types.common import IntegrationId
 from gql.types.records import OBJECT_TYPE_HELP, AssociationLabel, CrmRecord
+from providers.capabilities import LABELS
 from providers.errors import ProviderError
-from providers.hubspot.client import HubSpotClient
-from providers.leadconnector.client import LeadConnectorClient
 
 ObjectType = Annotated[str, strawberry.argument(description=OBJECT_TYPE_HELP)]
 RecordId = Annotated[
@@ -114,8 +113,9 @@ class RecordQueries:
         return cast("list[CrmRecord | None]", answers)
 
     @strawberry.field(
-        description="Association types between two object types: HubSpot v4 labels, or the "
-        "HighLevel association definitions of the integration's location."
+        description="Association types between two object types: HubSpot v4 labels, the "
+        "HighLevel association definitions of the integration's location, or the Salesforce "
+        "junction objects. Their ids are the associationId values createRelation accepts."
     )
     async def association_labels(
         self,
@@ -127,14 +127,6 @@ class RecordQueries:
         ],
     ) -> list[AssociationLabel]:
         found = await readable(info, str(integration_id), from_object_type, None, to_object_type)
-        client = info.context.loaders.client(found)
-        if isinstance(client, HubSpotClient):
-            labels = await client.labels(from_object_type, to_object_type)
-        elif isinstance(client, LeadConnectorClient):
-            definitions = await client.association_definitions(found[0].location_id or "")
-            wanted = {from_object_type, to_object_type}
-            labels = [d for d in definitions if {d.from_object, d.to_object} == wanted]
-        else:
-            # Salesforce relationships are fixed fields, not labelled types.
-            labels = []
-        return [AssociationLabel.from_domain(label) for label in labels]
+        labels = info.context.loaders.implementation(LABELS, found)
+        found_labels = await labels.labels(from_object_type, to_object_type)
+        return [AssociationLabel.from_domain(label) for label in found_labels]

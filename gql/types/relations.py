@@ -6,36 +6,49 @@ import strawberry
 
 from providers import domain
 
-_ID = "HighLevel id: letters, digits, _ . - (1 to 64 characters)."
 
-
-@strawberry.input(description="A HighLevel relation to create (POST /associations/relations).")
+@strawberry.input(description="Two records and the association that relates them.")
 class CreateRelationInput:
-    location_id: str = strawberry.field(
-        description=f"The location (sub-account) the records are in. {_ID}"
-    )
     association_id: str = strawberry.field(
-        description=f"The association definition relating the two object kinds. {_ID}"
+        description="An id from associationLabels: a HighLevel association, a HubSpot label, "
+        "a Salesforce junction object."
     )
     first_record_id: str = strawberry.field(
-        description=f"The record on the association's first side. {_ID}"
+        description="The record on the association's first (from) side."
     )
     second_record_id: str = strawberry.field(
-        description=f"The record on the association's second side. {_ID}"
+        description="The record on the association's second (to) side."
+    )
+    location_id: str | None = strawberry.field(
+        default=None,
+        description="HighLevel: the location; the integration's locationId when omitted.",
+    )
+    role: str | None = strawberry.field(
+        default=None,
+        description="Salesforce: the junction row's role (OpportunityContactRole.Role, "
+        "AccountContactRelation.Roles).",
     )
 
 
 @strawberry.type(description="A relation between two records through an association.")
 class Relation:
-    id: strawberry.ID = strawberry.field(description="HighLevel's id for the relation.")
-    location_id: str = strawberry.field(description="The location it belongs to.")
-    association_id: str = strawberry.field(description="The association it goes through.")
-    first_record_id: str = strawberry.field(description="The first side's record.")
-    second_record_id: str = strawberry.field(description="The second side's record.")
-    first_object_key: str | None = strawberry.field(
-        description="The first side's object key (contact, custom_objects.students, ...)."
+    id: strawberry.ID = strawberry.field(
+        description="The provider's id for the relation (HighLevel relation, HubSpot pair, "
+        "Salesforce junction row)."
     )
-    second_object_key: str | None = strawberry.field(description="The second side's object key.")
+    location_id: str | None = strawberry.field(
+        description="HighLevel: the location it belongs to; null for the others."
+    )
+    association_id: str = strawberry.field(description="The association it goes through.")
+    first_record_id: str = strawberry.field(description="The first (from) side's record.")
+    second_record_id: str = strawberry.field(description="The second (to) side's record.")
+    first_object_key: str | None = strawberry.field(
+        description="The first side's object kind (HighLevel: contact, "
+        "custom_objects.students, ...), when the provider says."
+    )
+    second_object_key: str | None = strawberry.field(
+        description="The second side's object kind, when the provider says."
+    )
 
     @classmethod
     def from_domain(cls, r: domain.Relation) -> Relation:

@@ -1,0 +1,68 @@
+"""What HubSpot provides: capabilities, input rules, and the rows of ``crmCapabilities``."""
+
+from __future__ import annotations
+
+from providers.capabilities import (
+    ASSOCIATION_READS,
+    BATCH_ASSOCIATIONS,
+    DEFAULT_ASSOCIATIONS,
+    LABELS,
+    RECORD_LOOKUPS,
+    AssociationReads,
+    BatchAssociations,
+    DefaultAssociations,
+    Labels,
+    Provides,
+    RecordLookups,
+    Support,
+)
+from providers.hubspot.client import HubSpotClient
+from providers.hubspot.rules import RULES
+
+
+def _conforms(
+    client: HubSpotClient,
+) -> tuple[DefaultAssociations, BatchAssociations, AssociationReads, Labels, RecordLookups]:
+    """Never called: mypy checks here that the client speaks every Protocol it is listed for."""
+    return client, client, client, client, client
+
+
+PROVIDES = Provides(
+    implementations={
+        DEFAULT_ASSOCIATIONS: HubSpotClient,
+        BATCH_ASSOCIATIONS: HubSpotClient,
+        ASSOCIATION_READS: HubSpotClient,
+        LABELS: HubSpotClient,
+        RECORD_LOOKUPS: HubSpotClient,
+    },
+    rules=RULES,
+    rows=(
+        Support(
+            "createDefaultAssociation",
+            "any",
+            "any",
+            "PUT /crm/v4/objects/{from}/{fromId}/associations/default/{to}/{toId}; operations "
+            "batched in one HTTP request: POST .../batch/associate/default, 100 pairs a call",
+        ),
+        Support(
+            "batchCreateAssociations",
+            "any",
+            "any",
+            "POST /crm/v3/associations/{from}/{to}/batch/create, 100 inputs a call",
+        ),
+        Support(
+            "associations",
+            "any",
+            "any",
+            "POST /crm/v4/associations/{from}/{to}/batch/read, 1,000 ids a call",
+        ),
+        Support(
+            "crmRecords",
+            "any",
+            "any",
+            "ids the selected associations do not vouch for (the v4 read answers an unknown "
+            "record as one with none): POST /crm/v3/objects/{type}/batch/read, 100 ids a call",
+        ),
+        Support("associationLabels", "any", "any", "GET /crm/v4/associations/{from}/{to}/labels"),
+    ),
+)
