@@ -17,8 +17,8 @@ INSTANCE_URL_HELP = (
 )
 RATE_LIMITS_HELP = "This account's own rate limits, where they differ from the provider's."
 ENABLED_HELP = (
-    "false: every query or mutation naming this integration answers INTEGRATION_DISABLED "
-    "without calling the CRM."
+    "When false, every query or mutation naming this integration answers "
+    "INTEGRATION_DISABLED without calling the CRM."
 )
 LIVE_HELP = "Heron's is_live flag: whether the connection is a production (live) account."
 
@@ -113,7 +113,7 @@ class UpdateCrmIntegrationInput:
 @strawberry.federation.type(keys=["id"], description="A registered CRM connection.")
 class CrmIntegration:
     id: strawberry.ID = strawberry.field(
-        description="crmgraph's id for the connection (a UUID): the integrationId of every "
+        description="The connection's id in crmgraph (a UUID): the integrationId of every "
         "other field."
     )
     provider: CrmProvider = strawberry.field(description="The CRM it connects to.")

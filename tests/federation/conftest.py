@@ -31,6 +31,7 @@ REQUIRED_PACKAGES = (
     "@apollo/gateway",
     "@graphql-tools/stitch",
     "@graphql-tools/batch-delegate",
+    "graphql-schema-linter",
 )
 # Each tenant's key; "t" is the one the tests act as.
 KEYS = {"t": "k", "other": "k2"}

@@ -50,11 +50,6 @@ async function main() {
   const deals = JSON.parse(process.env.DEALS_JSON ?? "[]");
   const integrationId = process.env.CRMGRAPH_INTEGRATION_ID;
 
-  // -- the stitching config the README shows -------------------------------------------------
-  const executor = remoteExecutor(crmgraphUrl);
-  // batch: operations resolved together leave as one HTTP request.
-  const crmgraph = { schema: await schemaFromExecutor(executor), executor, batch: true };
-
   const local = {
     schema: makeExecutableSchema({
       typeDefs: `
@@ -77,6 +72,11 @@ async function main() {
     }),
   };
 
+  // -- the stitching config the README shows -------------------------------------------------
+  const executor = remoteExecutor(crmgraphUrl);
+  // batch: true: delegations resolved together leave as one HTTP request.
+  const crmgraph = { schema: await schemaFromExecutor(executor), executor, batch: true };
+
   const stitched = stitchSchemas({
     subschemas: [crmgraph, local],
     typeDefs: `
@@ -84,13 +84,29 @@ async function main() {
       extend type Deal { contact: CrmRecord }
     `,
     resolvers: {
+      Team: {
+        integration: {
+          selectionSet: "{ integrationId }",
+          resolve: (team, _args, context, info) =>
+            team.integrationId == null
+              ? null
+              : delegateToSchema({
+                  schema: crmgraph,
+                  operation: "query",
+                  fieldName: "crmIntegration",
+                  args: { id: team.integrationId },
+                  context,
+                  info,
+                }),
+        },
+      },
       Deal: {
+        // Every deal's contact in one crmRecords call: answers keep the ids' order, and an
+        // unknown contact is null.
         contact: {
           selectionSet: "{ contactId }",
-          // Every deal's contact in one crmRecords call: answers keep the ids' order, and an
-          // unknown contact is null.
-          resolve(deal, _args, context, info) {
-            return batchDelegateToSchema({
+          resolve: (deal, _args, context, info) =>
+            batchDelegateToSchema({
               schema: crmgraph,
               operation: "query",
               fieldName: "crmRecords",
@@ -98,29 +114,11 @@ async function main() {
               argsFromKeys: (ids) => ({ integrationId, objectType: "contacts", ids }),
               context,
               info,
-            });
-          },
-        },
-      },
-      Team: {
-        integration: {
-          selectionSet: "{ integrationId }",
-          resolve(team, _args, context, info) {
-            if (team.integrationId == null) return null;
-            return delegateToSchema({
-              schema: crmgraph,
-              operation: "query",
-              fieldName: "crmIntegration",
-              args: { id: team.integrationId },
-              context,
-              info,
-            });
-          },
+            }),
         },
       },
     },
   });
-
   // -- end of the README's config -------------------------------------------------------------
 
   // A context per query: batch-delegate and batch-execute batch within one context.

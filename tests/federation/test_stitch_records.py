@@ -8,6 +8,7 @@ one HubSpot batch read per 1,000 ids (the README's "Federation and stitching" fi
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -159,3 +160,13 @@ async def test_a_gateways_batched_document_passes_the_default_limits(
     # Over the old defaults (30 aliases), within today's (200 aliases, 8,000 tokens).
     assert len(aliases) == 100
     assert tokens(merged) == 1_805  # 18 a delegation: the README quotes it
+
+
+def test_the_readme_shows_the_stitching_config_these_tests_run() -> None:
+    root = Path(__file__).resolve().parents[2]
+    script = (root / "tests/federation/stitch.mjs").read_text()
+    start = script.index("\n", script.index("// -- the stitching config the README shows")) + 1
+    config = textwrap.dedent(script[start : script.index("  // -- end of the README's config")])
+    assert f"```js\n{config}```" in (root / "README.md").read_text(), (
+        "README's stitching config differs from tests/federation/stitch.mjs"
+    )
