@@ -487,6 +487,12 @@ GHL_RECORD_VARS = {
     "record": demo.GHL_CONTACT_IDS[0],
     "to": "custom_objects.children",
 }
+RECORDS = """query($id: ID!, $type: String!, $ids: [ID!]!, $to: String!) {
+  crmRecords(integrationId: $id, objectType: $type, ids: $ids) {
+    id associations(toObjectType: $to, first: 5) { totalCount }
+  }
+}"""
+RECORDS_VARS = {"id": HUBSPOT, "type": "contacts", "ids": ["1"], "to": "companies"}
 LABELS = """query($id: ID!, $from: String!, $to: String!) {
   associationLabels(integrationId: $id, fromObjectType: $from, toObjectType: $to) { label }
 }"""
@@ -557,6 +563,50 @@ def read_side_cases() -> list[Case]:
                 cat,
                 RECORD,
                 with_(SF_RECORD_VARS, ("type",), value),
+                expect={BAD_USER_INPUT},
+            )
+        )
+    # crmRecords: the field refused whole (integration, object type, too many ids), or a
+    # malformed id refused as its own item; either way before any call.
+    for shape, value in MISSING_INTEGRATION_IDS.items():
+        cases.append(
+            gql(
+                f"crmRecords/integrationId/{shape}",
+                cat,
+                RECORDS,
+                with_(RECORDS_VARS, ("id",), value),
+                expect={NOT_FOUND},
+            )
+        )
+    for prefix, vars_, shapes in [
+        ("crmRecords/hubspot", RECORDS_VARS, HUBSPOT_RECORD_IDS),
+        (
+            "crmRecords/salesforce",
+            {**RECORDS_VARS, "id": SALESFORCE, "type": "accounts"},
+            SALESFORCE_IDS,
+        ),
+    ]:
+        for shape, value in shapes.items():
+            cases.append(
+                gql(
+                    f"{prefix}/ids/{shape}",
+                    cat,
+                    RECORDS,
+                    with_(vars_, ("ids",), [value]),
+                    expect={BAD_USER_INPUT},
+                )
+            )
+    for label, change in [
+        ("type-unknown-salesforce", {"id": SALESFORCE, "type": "widgets"}),
+        ("type-bad-hubspot", {"type": "con tacts"}),
+        ("ids-10001", {"ids": ["1"] * 10_001}),
+    ]:
+        cases.append(
+            gql(
+                f"crmRecords/{label}",
+                cat,
+                RECORDS,
+                {**RECORDS_VARS, **change},
                 expect={BAD_USER_INPUT},
             )
         )
