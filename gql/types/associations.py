@@ -140,12 +140,11 @@ def _envelope(batch: domain.Batch[object]) -> dict[str, object]:
     }
 
 
-@strawberry.type(description="HubSpot's batch response for default associations.")
-class DefaultAssociationBatch:
+@strawberry.type
+class _BatchEnvelope:
+    """HubSpot's batch envelope: the fields both batch responses share."""
+
     status: BatchStatus = strawberry.field(description="HubSpot's batch status.")
-    results: list[DefaultAssociation] = strawberry.field(
-        description="The associations made (both directions, as HubSpot answers them)."
-    )
     num_errors: int = strawberry.field(description="How many entries errors has.")
     errors: list[BatchError] = strawberry.field(
         description="The inputs that failed, grouped by reason, each with its items."
@@ -160,6 +159,13 @@ class DefaultAssociationBatch:
         description="When the last upstream call finished (UTC)."
     )
     links: JSON = strawberry.field(description="HubSpot's links, if any.")
+
+
+@strawberry.type(description="HubSpot's batch response for default associations.")
+class DefaultAssociationBatch(_BatchEnvelope):
+    results: list[DefaultAssociation] = strawberry.field(
+        description="The associations made (both directions, as HubSpot answers them)."
+    )
 
     @classmethod
     def from_domain(cls, b: domain.Batch[domain.DefaultAssociation]) -> DefaultAssociationBatch:
@@ -168,25 +174,10 @@ class DefaultAssociationBatch:
 
 
 @strawberry.type(description="HubSpot's v3 batch response: one entry per input, in order.")
-class AssociationBatch:
-    status: BatchStatus = strawberry.field(description="HubSpot's batch status.")
+class AssociationBatch(_BatchEnvelope):
     results: list[TypedAssociation] = strawberry.field(
         description="The associations made, in input order, duplicates sent once."
     )
-    num_errors: int = strawberry.field(description="How many entries errors has.")
-    errors: list[BatchError] = strawberry.field(
-        description="The inputs that failed, grouped by reason, each with its items."
-    )
-    requested_at: datetime | None = strawberry.field(
-        description="When HubSpot received the request, if it said (UTC)."
-    )
-    started_at: datetime = strawberry.field(
-        description="When the first upstream call started (UTC)."
-    )
-    completed_at: datetime = strawberry.field(
-        description="When the last upstream call finished (UTC)."
-    )
-    links: JSON = strawberry.field(description="HubSpot's links, if any.")
 
     @classmethod
     def from_domain(cls, b: domain.Batch[domain.TypedPair]) -> AssociationBatch:
