@@ -1,7 +1,11 @@
 """HubSpot CRM associations emulator (api.hubapi.com), from ../shared/specs/hubspot.
 
-Endpoints: v3 batch create, v4 PUT default, v4 batch associate-default, v4 batch read, v4 labels,
-v3 objects batch read (which records exist).
+Endpoints: v3 batch create, v4 PUT default, v4 PUT labelled (a list of association specs, 201
+`{fromObjectTypeId, fromObjectId, toObjectTypeId, toObjectId, labels}`), v4 batch
+associate-default, v4 batch read, v4 labels, v3 objects batch read (which records exist).
+Object types include HubSpot's leads (0-136), whose default association types to contacts and
+companies are modelled as 608/609 and 610/611 (the primary ones, 578/579 and 580/581,
+labelled "Primary").
 
 Error bodies (HubSpot error model; `subCategory` is a string as in real replies, not the spec's
 object). Every error reply also carries the `X-HubSpot-Correlation-Id` header.
@@ -61,6 +65,7 @@ OBJECT_TYPES: dict[str, tuple[str, str]] = {
     "companies": ("0-2", "company"),
     "deals": ("0-3", "deal"),
     "tickets": ("0-5", "ticket"),
+    "leads": ("0-136", "lead"),
 }
 _TYPE_ALIASES = {
     alias: name
@@ -107,6 +112,10 @@ BUILTIN_TYPES: tuple[AssociationType, ...] = tuple(
     + _pair("tickets", "companies", 339, 340)
     + _pair("tickets", "companies", 26, 25, "Primary")
     + _pair("deals", "tickets", 27, 28)
+    + _pair("leads", "contacts", 608, 609)
+    + _pair("leads", "contacts", 578, 579, "Primary")
+    + _pair("leads", "companies", 610, 611)
+    + _pair("leads", "companies", 580, 581, "Primary")
 )
 # (from, to) -> the unlabeled default type id
 DEFAULT_TYPE_IDS: dict[tuple[str, str], int] = {
@@ -516,6 +525,48 @@ async def v4_batch_associate_default(request: web.Request) -> web.StreamResponse
     return _envelope(results, errors, started, 200)
 
 
+async def v4_put_labelled(request: web.Request) -> web.StreamResponse:
+    """Associate two records with the given association types (labels): 201 with the labels."""
+    state = request.app[HUBSPOT_KEY]
+    from_type, to_type = _path_type(request, "fromType"), _path_type(request, "toType")
+    pair = (request.match_info["fromId"], request.match_info["toId"])
+    try:
+        specs = read_json(request[CALL_KEY])
+    except ValueError as exc:
+        raise _invalid(f"Invalid input JSON: {exc}") from exc
+    if not isinstance(specs, list) or not specs:
+        raise _invalid("Invalid input JSON: expected a non-empty array of association specs")
+    kinds = []
+    for index, spec in enumerate(specs):
+        type_id = spec.get("associationTypeId") if isinstance(spec, dict) else None
+        category = spec.get("associationCategory") if isinstance(spec, dict) else None
+        kind = state.find_type(from_type, to_type, type_id) if isinstance(type_id, int) else None
+        if kind is None or kind.category != category:
+            raise _invalid(
+                f"Invalid association spec at index {index}: {category} {type_id} is not an "
+                f"association type from {from_type} to {to_type}"
+            )
+        kinds.append(kind)
+    for object_type, object_id in ((from_type, pair[0]), (to_type, pair[1])):
+        if not state.has_record(object_type, object_id):
+            singular = OBJECT_TYPES[object_type][1]
+            raise HubSpotError(
+                404, "OBJECT_NOT_FOUND", f"No {singular} with ID {object_id} exists."
+            )
+    _check_conflicts(request, state, [pair])
+    for kind in kinds:
+        state.associate(from_type, pair[0], to_type, pair[1], kind.type_id)
+    labels = [k.label for k in kinds if k.label]
+    body = {
+        "fromObjectTypeId": OBJECT_TYPES[from_type][0],
+        "fromObjectId": pair[0],
+        "toObjectTypeId": OBJECT_TYPES[to_type][0],
+        "toObjectId": pair[1],
+        "labels": labels,
+    }
+    return json_response(body, 201)
+
+
 def _sort_key(object_id: str) -> tuple[int, int, str]:
     return (0, int(object_id), "") if object_id.isdigit() else (1, 0, object_id)
 
@@ -675,6 +726,9 @@ def create_app(state: HubSpotState | None = None) -> web.Application:
     app.router.add_put(
         "/crm/v4/objects/{fromType}/{fromId}/associations/default/{toType}/{toId}",
         v4_put_default,
+    )
+    app.router.add_put(
+        "/crm/v4/objects/{fromType}/{fromId}/associations/{toType}/{toId}", v4_put_labelled
     )
     app.router.add_post(
         "/crm/v4/associations/{from}/{to}/batch/associate/default", v4_batch_associate_default

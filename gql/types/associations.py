@@ -96,6 +96,10 @@ class BatchError:
     request_id: str | None = strawberry.field(
         description="The provider's request id (X-HubSpot-Correlation-Id), for its support."
     )
+    input_index: int | None = strawberry.field(
+        description="An input refused before any call (category BAD_USER_INPUT): its index in "
+        "inputs."
+    )
 
     @classmethod
     def from_domain(cls, e: domain.BatchError) -> BatchError:
@@ -125,6 +129,7 @@ class BatchError:
                 for p in e.items
             ],
             request_id=e.request_id,
+            input_index=e.input_index,
         )
 
 

@@ -8,35 +8,63 @@ from providers.capabilities import (
     DEFAULT_ASSOCIATIONS,
     LABELS,
     RECORD_LOOKUPS,
+    RELATIONS,
+    UNIFIED_ASSOCIATIONS,
     AssociationReads,
     BatchAssociations,
     DefaultAssociations,
     Labels,
     Provides,
     RecordLookups,
+    Relations,
     Support,
+    UnifiedAssociations,
 )
 from providers.hubspot.client import HubSpotClient
-from providers.hubspot.rules import RULES
+from providers.hubspot.rules import DEFAULT_PAIRS, OBJECT_OF, RULES
 
 
 def _conforms(
     client: HubSpotClient,
-) -> tuple[DefaultAssociations, BatchAssociations, AssociationReads, Labels, RecordLookups]:
+) -> tuple[
+    UnifiedAssociations,
+    DefaultAssociations,
+    BatchAssociations,
+    Relations,
+    AssociationReads,
+    Labels,
+    RecordLookups,
+]:
     """Never called: mypy checks here that the client speaks every Protocol it is listed for."""
-    return client, client, client, client, client
+    return client, client, client, client, client, client, client
 
+
+_ORDER = list(OBJECT_OF)
 
 PROVIDES = Provides(
     implementations={
+        UNIFIED_ASSOCIATIONS: HubSpotClient,
         DEFAULT_ASSOCIATIONS: HubSpotClient,
         BATCH_ASSOCIATIONS: HubSpotClient,
+        RELATIONS: HubSpotClient,
         ASSOCIATION_READS: HubSpotClient,
         LABELS: HubSpotClient,
         RECORD_LOOKUPS: HubSpotClient,
     },
     rules=RULES,
     rows=(
+        *(
+            Support(
+                "createAssociation",
+                entity.value,
+                other.value,
+                f"default {OBJECT_OF[entity]} -> {OBJECT_OF[other]} associations: "
+                "POST /crm/v4/associations/{from}/{to}/batch/associate/default per object pair",
+            )
+            for entity, other in sorted(
+                DEFAULT_PAIRS, key=lambda p: (_ORDER.index(p[0]), _ORDER.index(p[1]))
+            )
+        ),
         Support(
             "createDefaultAssociation",
             "any",
@@ -51,6 +79,13 @@ PROVIDES = Provides(
             "POST /crm/v3/associations/{from}/{to}/batch/create, 100 inputs a call",
         ),
         Support(
+            "createRelation",
+            "any",
+            "any",
+            "a labelled association: PUT /crm/v4/objects/{from}/{fromId}/associations/{to}/{toId} "
+            "with the label's category and type id",
+        ),
+        Support(
             "associations",
             "any",
             "any",
@@ -63,6 +98,11 @@ PROVIDES = Provides(
             "ids the selected associations do not vouch for (the v4 read answers an unknown "
             "record as one with none): POST /crm/v3/objects/{type}/batch/read, 100 ids a call",
         ),
-        Support("associationLabels", "any", "any", "GET /crm/v4/associations/{from}/{to}/labels"),
+        Support(
+            "associationLabels",
+            "any",
+            "any",
+            "GET /crm/v4/associations/{from}/{to}/labels; ids from/to/category/typeId",
+        ),
     ),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from emulators.faults import FaultKind, FaultRule
 from tests.e2e.test_hubspot import BATCH, DEFAULT, pairs
 from tests.e2e.test_leadconnector import RELATE, relation
@@ -96,6 +98,22 @@ async def test_a_409_is_narrowed_to_the_conflicting_item(api, hubspot):
     assert error["items"] == [{"from": {"id": "37"}, "to": {"id": "1037"}}]
     assert error["category"] == "Conflict"
     assert ("37", "1037") not in stored_pairs(hubspot)
+    assert len(stored_pairs(hubspot)) == 99
+
+
+async def test_a_400_for_one_input_is_narrowed_to_it_in_bounded_calls(api, hubspot):
+    integration = await api.create_integration("HUBSPOT")
+    inputs = pairs(100)
+    inputs[62] = {**inputs[62], "type": "deal_to_company"}  # not a contacts -> companies type
+    batch = (await api.data(BATCH, {"id": integration, "inputs": inputs}))[
+        "batchCreateAssociations"
+    ]
+    assert len(batch["results"]) == 99
+    [error] = batch["errors"]
+    assert error["items"] == [{"from": inputs[62]["from"], "to": inputs[62]["to"]}]
+    assert error["category"] == "InvalidRequest"
+    # One refused call, then halves down to the bad input: about 2 x log2(100) more.
+    assert hubspot.state.count("POST", "/batch/create") <= 1 + 2 * math.ceil(math.log2(100))
     assert len(stored_pairs(hubspot)) == 99
 
 
