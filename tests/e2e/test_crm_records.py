@@ -124,3 +124,32 @@ async def test_salesforce_unknown_ids_are_null(api, sf):
     assert len(queries) == 2, queries
     assert queries[1].startswith("SELECT Id FROM Account WHERE Id IN"), queries
     assert acme not in queries[1]
+
+
+async def test_highlevel_answers_every_well_formed_id_with_no_lookup(api, ghl):
+    integration = await api.create_integration("LEADCONNECTOR")
+    await api.data(
+        """mutation($id: ID!) { updateCrmIntegration(id: $id,
+        input: {locationId: "demo-location"}) { locationId } }""",
+        {"id": integration},
+    )
+    ghl.state.reset_calls()
+
+    records = (
+        await api.data(
+            """query($id: ID!, $ids: [ID!]!) { crmRecords(integrationId: $id,
+                 objectType: "contact", ids: $ids) {
+                   id associations(toObjectType: "custom_objects.children") { totalCount } } }""",
+            {"id": integration, "ids": ["demo-contact-1", "no-such-contact"]},
+        )
+    )["crmRecords"]
+
+    # HighLevel answers an unknown record as one with no relations: no lookup can tell.
+    assert records == [
+        {"id": "demo-contact-1", "associations": {"totalCount": 1}},
+        {"id": "no-such-contact", "associations": {"totalCount": 0}},
+    ]
+    assert [c.path for c in ghl.state.calls] == [
+        "/associations/relations/demo-contact-1",
+        "/associations/relations/no-such-contact",
+    ]
