@@ -48,8 +48,8 @@ async def _association_targets(
     for to_type in sorted(wanted):
         try:
             await readable(info, integration_id, object_type, None, to_type)
-        except ApiError:
-            continue  # the field itself reports it, without a call
+        except (ApiError, ProviderError):
+            continue  # the associations field itself reports it, without a call
         valid.append(to_type)
     return tuple(valid)
 

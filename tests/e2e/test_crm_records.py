@@ -153,3 +153,20 @@ async def test_highlevel_answers_every_well_formed_id_with_no_lookup(api, ghl):
         "/associations/relations/demo-contact-1",
         "/associations/relations/no-such-contact",
     ]
+
+
+async def test_a_bad_to_object_type_fails_the_associations_field_not_the_records(api, hubspot):
+    integration = await api.create_integration("HUBSPOT")
+
+    body = await api.post(
+        """query($id: ID!) { crmRecords(integrationId: $id, objectType: "contacts",
+             ids: ["1", "9001"]) { id associations(toObjectType: "no such!") { totalCount } } }""",
+        {"id": integration},
+    )
+
+    # Contact 1 is nulled by its failed (non-null) associations field; 9001 is unknown.
+    assert body["data"]["crmRecords"] == [None, None]
+    assert {e["extensions"]["code"] for e in body["errors"]} == {"BAD_USER_INPUT"}
+    assert [e["path"] for e in body["errors"]] == [["crmRecords", 0, "associations"]]
+    # No association read with the bad type; one lookup settled which ids exist.
+    assert [c.path for c in hubspot.state.calls] == ["/crm/v3/objects/contacts/batch/read"]
