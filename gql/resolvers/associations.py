@@ -25,7 +25,7 @@ from gql.types.associations import (
     UnifiedAssociations,
     UnifiedRequestOptions,
 )
-from gql.types.common import HubSpotObjectType, HubSpotRecordId, IntegrationId, RecordRef
+from gql.types.common import IntegrationId, ObjectType, RecordId, RecordRef
 from providers.capabilities import (
     BATCH_ASSOCIATIONS,
     DEFAULT_ASSOCIATIONS,
@@ -169,9 +169,10 @@ async def _with_refused(
 @strawberry.type
 class AssociationMutations:
     @strawberry.mutation(
-        description="Truto's unified association (Salesforce): writes lookup fields and "
-        "junction rows, 200 records a call, as the README's mapping table says. Salesforce "
-        "only; other providers answer UNSUPPORTED_PROVIDER."
+        description="Truto's unified association: an entity and lists of records to associate "
+        "with it, on every provider (Salesforce lookups and junction rows, 200 records a call; "
+        "HubSpot default associations; HighLevel businesses, opportunities and relations). "
+        "crmCapabilities lists each pair and the calls it makes."
     )
     async def create_association(
         self,
@@ -204,17 +205,19 @@ class AssociationMutations:
         return _unified_answer(result, options)
 
     @strawberry.mutation(
-        description="HubSpot v4: the default association between two records. Alone, one PUT; "
-        "sent with others in one HTTP request, one batch/associate/default call per 100 pairs."
+        description="The provider's standard association between two records: HubSpot's "
+        "default (alone, one PUT; sent with others in one HTTP request, one "
+        "batch/associate/default call per 100 pairs), a Salesforce lookup or junction row, a "
+        "HighLevel SYSTEM_DEFINED relation. crmCapabilities lists the pairs."
     )
     async def create_default_association(
         self,
         info: Info,
         integration_id: IntegrationId,
-        from_object_type: HubSpotObjectType,
-        from_object_id: HubSpotRecordId,
-        to_object_type: HubSpotObjectType,
-        to_object_id: HubSpotRecordId,
+        from_object_type: ObjectType,
+        from_object_id: RecordId,
+        to_object_type: ObjectType,
+        to_object_id: RecordId,
         idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> DefaultAssociationBatch:
         _, _, rules = await capable(info, str(integration_id), DEFAULT_ASSOCIATIONS)
@@ -238,16 +241,17 @@ class AssociationMutations:
         return DefaultAssociationBatch.from_domain(batch)
 
     @strawberry.mutation(
-        description="HubSpot v3 batch create, split into calls of "
-        "CRMGRAPH_HUBSPOT_V3_BATCH_LIMIT (100); each input is in results or in one error's "
-        "items."
+        description="Many associations between two object types, answered in HubSpot's batch "
+        "envelope on every provider: HubSpot v3 batch create in calls of "
+        "CRMGRAPH_HUBSPOT_V3_BATCH_LIMIT (100), Salesforce sObject Collections (200 a call), "
+        "HighLevel one relation per input. Each input is in results or in one error's items."
     )
     async def batch_create_associations(
         self,
         info: Info,
         integration_id: IntegrationId,
-        from_object_type: HubSpotObjectType,
-        to_object_type: HubSpotObjectType,
+        from_object_type: ObjectType,
+        to_object_type: ObjectType,
         inputs: Annotated[
             list[AssociationInput],
             strawberry.argument(

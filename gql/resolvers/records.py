@@ -13,20 +13,10 @@ from gql.context import Info
 from gql.errors import ApiError, bad_input
 from gql.loaders import RecordKey
 from gql.resolvers.connect import readable
-from gql.types.common import IntegrationId
-from gql.types.records import OBJECT_TYPE_HELP, AssociationLabel, CrmRecord
+from gql.types.common import IntegrationId, ObjectType, RecordId
+from gql.types.records import AssociationLabel, CrmRecord
 from providers.capabilities import LABELS
 from providers.errors import ProviderError
-
-ObjectType = Annotated[str, strawberry.argument(description=OBJECT_TYPE_HELP)]
-RecordId = Annotated[
-    strawberry.ID,
-    strawberry.argument(
-        description="The record's id in the CRM, in its provider's form: HubSpot 1 to 20 "
-        "digits, a Salesforce 15 or 18 character id, a HighLevel id (1 to 64 letters, digits, "
-        "_ . -)."
-    ),
-]
 
 
 async def _association_targets(

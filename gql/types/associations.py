@@ -1,4 +1,5 @@
-"""Association types: HubSpot's batch envelope, typed, and Truto's unified association."""
+"""Association types: HubSpot's batch envelope, typed (every provider answers in it), and
+Truto's unified association."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from gql.types.common import JSON, BatchStatus, RecordRef, RecordRefInput, Unifi
 from providers import domain
 
 
-@strawberry.type(description="A HubSpot association type: who defined it, and its numeric id.")
+@strawberry.type(
+    description="An association type: who defined it and its numeric id (HubSpot's model; "
+    "other providers report their closest equivalent)."
+)
 class AssociationSpec:
     association_category: str = strawberry.field(
         description="HUBSPOT_DEFINED, USER_DEFINED or INTEGRATOR_DEFINED."
@@ -21,12 +25,12 @@ class AssociationSpec:
     )
 
 
-@strawberry.type(description="The default association HubSpot made between two records.")
+@strawberry.type(description="A default association the provider made between two records.")
 class DefaultAssociation:
     from_: RecordRef = strawberry.field(name="from", description="The record associated from.")
     to: RecordRef = strawberry.field(description="The record associated to.")
     association_spec: AssociationSpec = strawberry.field(
-        description="The association type HubSpot used (its default for the two object types)."
+        description="The association type used (the provider's default for the two types)."
     )
 
     @classmethod
@@ -63,38 +67,40 @@ class AssociationPair:
     to: RecordRef = strawberry.field(description="The input's to record.")
 
 
-@strawberry.type(description="A detail of a HubSpot batch error, as HubSpot sent it.")
+@strawberry.type(description="A detail of a batch error, as the provider sent it.")
 class ErrorDetail:
-    message: str = strawberry.field(description="HubSpot's text for this detail.")
-    code: str | None = strawberry.field(description="HubSpot's code for this detail, if any.")
+    message: str = strawberry.field(description="The provider's text for this detail.")
+    code: str | None = strawberry.field(description="The provider's code for it, if any.")
     in_: str | None = strawberry.field(
-        name="in", description="The input field the detail is about, if HubSpot named one."
+        name="in", description="The input field the detail is about, if one was named."
     )
     sub_category: str | None = strawberry.field(description="HubSpot's finer category.")
-    context: JSON = strawberry.field(description="HubSpot's context object, as sent.")
+    context: JSON = strawberry.field(description="The provider's context object, as sent.")
 
 
 @strawberry.type(description="One failure in a batch, with the inputs it concerns in `items`.")
 class BatchError:
     status: str = strawberry.field(description='Always "error".')
     category: str | None = strawberry.field(
-        description="HubSpot's error category (OBJECT_NOT_FOUND, VALIDATION_ERROR, CONFLICT, "
-        "RATE_LIMITS, ...), or crmgraph's when the call itself failed."
+        description="The error category: HubSpot's (OBJECT_NOT_FOUND, VALIDATION_ERROR, "
+        "CONFLICT, ...), the other providers' codes mapped to it, or crmgraph's "
+        "(BAD_USER_INPUT, or the error code when the call itself failed)."
     )
     sub_category: str | None = strawberry.field(description="HubSpot's finer category.")
-    id: str | None = strawberry.field(description="HubSpot's error id, if it sent one.")
+    id: str | None = strawberry.field(description="The provider's error id, if it sent one.")
     message: str = strawberry.field(description="What went wrong, in the provider's words.")
     context: JSON = strawberry.field(
-        description="HubSpot's context: the ids concerned (fromObjectId, toObjectId, ...)."
+        description="The ids concerned, HubSpot style (fromObjectId, toObjectId, ...)."
     )
-    errors: list[ErrorDetail] = strawberry.field(description="HubSpot's detailed errors.")
-    links: JSON = strawberry.field(description="HubSpot's documentation links, if any.")
+    errors: list[ErrorDetail] = strawberry.field(description="The provider's detailed errors.")
+    links: JSON = strawberry.field(description="The provider's documentation links, if any.")
     items: list[AssociationPair] = strawberry.field(
         description="Every input this error concerns: each input of the batch is either in "
         "results or in one error's items."
     )
     request_id: str | None = strawberry.field(
-        description="The provider's request id (X-HubSpot-Correlation-Id), for its support."
+        description="The provider's request id (HubSpot's X-HubSpot-Correlation-Id, "
+        "Salesforce's Sforce-Call-Id, ...), for its support."
     )
     input_index: int | None = strawberry.field(
         description="An input refused before any call (category BAD_USER_INPUT): its index in "
@@ -149,13 +155,13 @@ def _envelope(batch: domain.Batch[object]) -> dict[str, object]:
 class _BatchEnvelope:
     """HubSpot's batch envelope: the fields both batch responses share."""
 
-    status: BatchStatus = strawberry.field(description="HubSpot's batch status.")
+    status: BatchStatus = strawberry.field(description="The batch's status.")
     num_errors: int = strawberry.field(description="How many entries errors has.")
     errors: list[BatchError] = strawberry.field(
         description="The inputs that failed, grouped by reason, each with its items."
     )
     requested_at: datetime | None = strawberry.field(
-        description="When HubSpot received the request, if it said (UTC)."
+        description="When the provider received the request, if it said (UTC)."
     )
     started_at: datetime = strawberry.field(
         description="When the first upstream call started (UTC)."
@@ -163,13 +169,13 @@ class _BatchEnvelope:
     completed_at: datetime = strawberry.field(
         description="When the last upstream call finished (UTC)."
     )
-    links: JSON = strawberry.field(description="HubSpot's links, if any.")
+    links: JSON = strawberry.field(description="The provider's links, if any.")
 
 
-@strawberry.type(description="HubSpot's batch response for default associations.")
+@strawberry.type(description="Default associations made, in HubSpot's batch envelope.")
 class DefaultAssociationBatch(_BatchEnvelope):
     results: list[DefaultAssociation] = strawberry.field(
-        description="The associations made (both directions, as HubSpot answers them)."
+        description="The associations made (HubSpot answers both directions)."
     )
 
     @classmethod
@@ -178,7 +184,10 @@ class DefaultAssociationBatch(_BatchEnvelope):
         return cls(results=results, **_envelope(b))  # type: ignore[arg-type]
 
 
-@strawberry.type(description="HubSpot's v3 batch response: one entry per input, in order.")
+@strawberry.type(
+    description="batchCreateAssociations' answer, HubSpot's v3 batch envelope on every "
+    "provider: one entry per input, in order."
+)
 class AssociationBatch(_BatchEnvelope):
     results: list[TypedAssociation] = strawberry.field(
         description="The associations made, in input order, duplicates sent once."
@@ -190,13 +199,13 @@ class AssociationBatch(_BatchEnvelope):
         return cls(results=results, **_envelope(b))  # type: ignore[arg-type]
 
 
-@strawberry.input(description="One association to create with HubSpot's v3 batch create.")
+@strawberry.input(description="One association for batchCreateAssociations.")
 class AssociationInput:
     from_: RecordRefInput = strawberry.field(
-        name="from", description="The record of fromObjectType (HubSpot id: digits)."
+        name="from", description="The record of fromObjectType, by its id in the CRM."
     )
     to: RecordRefInput = strawberry.field(
-        description="The record of toObjectType (HubSpot id: digits)."
+        description="The record of toObjectType, by its id in the CRM."
     )
     type: str = strawberry.field(
         description="The v3 association type: a name such as contact_to_company (lower case, "
@@ -207,15 +216,16 @@ class AssociationInput:
 # --- Unified (Truto) ---------------------------------------------------------------------
 
 
-@strawberry.enum(description="How much of Salesforce's own answer remoteData carries.")
+@strawberry.enum(description="How much of the provider's own answer remoteData carries.")
 class ResponseFormat(enum.Enum):
     UNIFIED = strawberry.enum_value(
         "unified",
-        description='Truto\'s shape: remoteData is {"responses": [SaveResult, ...]} '
+        description="Truto's shape: remoteData is {\"responses\": [...]}, the provider's "
         "(unless ignoreRemoteData).",
     )
     RAW = strawberry.enum_value(
-        "raw", description="remoteData is Salesforce's list of SaveResults, as sent."
+        "raw",
+        description="remoteData is the provider's replies (Salesforce SaveResults), as sent.",
     )
     NORMALIZED = strawberry.enum_value(
         "normalized", description="No remoteData: only the unified fields."
@@ -242,27 +252,29 @@ class UnifiedRequestOptions:
 
 @strawberry.input(
     description="The records to associate with the entity, by kind; at most 10,000 in all. "
-    "Which pairs Salesforce can express is in the README's mapping table."
+    "Which pairs each provider can express: crmCapabilities."
 )
 class UnifiedAssociationsInput:
     accounts: list[RecordRefInput] | None = strawberry.field(
-        default=None, description="Account ids (001...)."
+        default=None, description="Accounts (HubSpot companies, HighLevel businesses), by id."
     )
     contacts: list[RecordRefInput] | None = strawberry.field(
-        default=None, description="Contact ids (003...)."
+        default=None, description="Contacts, by id."
     )
     leads: list[RecordRefInput] | None = strawberry.field(
-        default=None, description="Lead ids (00Q...): always UNSUPPORTED_ASSOCIATION."
+        default=None,
+        description="Leads, by id (HubSpot leads; Salesforce leads answer "
+        "UNSUPPORTED_ASSOCIATION).",
     )
     opportunities: list[RecordRefInput] | None = strawberry.field(
-        default=None, description="Opportunity ids (006...)."
+        default=None, description="Opportunities (HubSpot deals), by id."
     )
 
 
-@strawberry.input(description="Truto's unified association request (Salesforce).")
+@strawberry.input(description="Truto's unified association request.")
 class UnifiedAssociationInput:
     entity_id: strawberry.ID = strawberry.field(
-        description="The Salesforce id (15 or 18 characters) of the record to associate from."
+        description="The id of the record to associate from, in its provider's form."
     )
     entity: UnifiedEntity = strawberry.field(description="The kind of record entityId is.")
     associations: UnifiedAssociationsInput = strawberry.field(
@@ -282,7 +294,7 @@ class UnifiedAssociations:
         default=None, description="Contacts associated (null when none were asked for)."
     )
     leads: list[RecordRef] | None = strawberry.field(
-        default=None, description="Leads associated: always null (leads relate to nothing)."
+        default=None, description="Leads associated (null when none were asked for)."
     )
     opportunities: list[RecordRef] | None = strawberry.field(
         default=None, description="Opportunities associated (null when none were asked for)."
@@ -294,11 +306,12 @@ class UnifiedAssociationError:
     entity: UnifiedEntity = strawberry.field(description="The kind of the refused record.")
     id: strawberry.ID = strawberry.field(description="The refused record's id.")
     code: str = strawberry.field(
-        description="Salesforce's statusCode (INVALID_CROSS_REFERENCE_KEY, ...) or crmgraph's "
+        description="The provider's code (Salesforce's statusCode such as "
+        "INVALID_CROSS_REFERENCE_KEY, ...) or crmgraph's "
         "code (UNSUPPORTED_ASSOCIATION)."
     )
-    message: str = strawberry.field(description="Why, in Salesforce's words.")
-    fields: list[str] = strawberry.field(description="The Salesforce fields concerned.")
+    message: str = strawberry.field(description="Why, in the provider's words.")
+    fields: list[str] = strawberry.field(description="The provider's fields concerned, if any.")
 
 
 @strawberry.type(description="Truto's unified association response.")
@@ -309,8 +322,9 @@ class UnifiedAssociation:
         description="What was associated (null when excludeFields names associations)."
     )
     remote_data: JSON | None = strawberry.field(
-        description="Salesforce's own answer, as responseFormat asks."
+        description="The provider's own answer, as responseFormat asks."
     )
     errors: list[UnifiedAssociationError] = strawberry.field(
-        description="The records Salesforce refused, each with its reason; the others were written."
+        description="The records the provider refused, each with its reason; the others were "
+        "written."
     )

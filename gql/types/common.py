@@ -26,19 +26,22 @@ _ENUMS: dict[type[enum.Enum], tuple[str, dict[str, str]]] = {
         },
     ),
     UnifiedEntity: (
-        "The Salesforce object kinds of Truto's unified association.",
+        "The record kinds of Truto's unified association, and each provider's object.",
         {
-            "ACCOUNTS": "Salesforce Account records (ids start with 001).",
-            "OPPORTUNITIES": "Salesforce Opportunity records (ids start with 006).",
-            "CONTACTS": "Salesforce Contact records (ids start with 003).",
-            "LEADS": "Salesforce Lead records (ids start with 00Q): they relate to nothing "
+            "ACCOUNTS": "Salesforce Account (ids start with 001), HubSpot companies, HighLevel "
+            "businesses.",
+            "OPPORTUNITIES": "Salesforce Opportunity (006...), HubSpot deals, HighLevel "
+            "opportunities.",
+            "CONTACTS": "Salesforce Contact (003...), HubSpot and HighLevel contacts.",
+            "LEADS": "HubSpot leads (0-136); Salesforce Lead (00Q...), which relates to nothing "
             "before conversion.",
         },
     ),
     BatchStatus: (
-        "HubSpot's status of a batch call; crmgraph answers once the batch is COMPLETE.",
+        "A batch's status (HubSpot's values, on every provider); crmgraph answers once it "
+        "is COMPLETE.",
         {
-            "PENDING": "Accepted by HubSpot, not started.",
+            "PENDING": "Accepted, not started.",
             "PROCESSING": "Started, not finished.",
             "CANCELED": "Stopped before it finished.",
             "COMPLETE": "Every input has its result or its error.",
@@ -54,9 +57,9 @@ __all__ = [
     "JSON",
     "BatchStatus",
     "CrmProvider",
-    "HubSpotObjectType",
-    "HubSpotRecordId",
     "IntegrationId",
+    "ObjectType",
+    "RecordId",
     "UnifiedEntity",
 ]
 
@@ -72,8 +75,8 @@ IntegrationId = Annotated[
 @strawberry.input(description="A record, by its id in the CRM.")
 class RecordRefInput:
     id: strawberry.ID = strawberry.field(
-        description="The record's id in the CRM: HubSpot digits, a Salesforce 15 or 18 "
-        "character id, or a HighLevel id."
+        description="The record's id in the CRM, in its provider's form: HubSpot digits, a "
+        "Salesforce 15 or 18 character id, or a HighLevel id."
     )
 
 
@@ -82,14 +85,14 @@ class RecordRef:
     id: strawberry.ID = strawberry.field(description="The record's id in the CRM.")
 
 
-HubSpotObjectType = Annotated[
-    str,
-    strawberry.argument(
-        description="A HubSpot object type: contacts, companies, deals, tickets, or a custom "
-        "object's type id such as 2-123456 (letters, digits, _ and -; at most 64 characters)."
-    ),
-]
-HubSpotRecordId = Annotated[
-    strawberry.ID,
-    strawberry.argument(description="A HubSpot record id: 1 to 20 digits."),
-]
+OBJECT_TYPE_HELP = (
+    "An object type, in its provider's naming: HubSpot contacts, companies, deals, tickets, "
+    "leads or a custom object's type id (2-123456); Salesforce accounts, contacts, "
+    "opportunities or leads; HighLevel an object key (contact, custom_objects.students, ...)."
+)
+RECORD_ID_HELP = (
+    "A record's id, in its provider's form: HubSpot 1 to 20 digits, a Salesforce 15 or 18 "
+    "character id, a HighLevel id (letters, digits, _ . -)."
+)
+ObjectType = Annotated[str, strawberry.argument(description=OBJECT_TYPE_HELP)]
+RecordId = Annotated[strawberry.ID, strawberry.argument(description=RECORD_ID_HELP)]

@@ -11,6 +11,7 @@ from gql.context import Info
 from gql.errors import ApiError, Code
 from gql.loaders import AssociationsKey
 from gql.resolvers.connect import readable
+from gql.types.common import OBJECT_TYPE_HELP, RECORD_ID_HELP
 from providers import domain
 
 
@@ -104,11 +105,6 @@ def _offset(cursor: str | None) -> int:
 
 
 MAX_PAGE = 500
-OBJECT_TYPE_HELP = (
-    "The record's object type, in its provider's naming: HubSpot contacts, companies, deals, "
-    "tickets or a custom object type id; Salesforce accounts, contacts, opportunities or "
-    "leads; HighLevel an object key (contact, custom_objects.students, ...)."
-)
 
 
 @strawberry.federation.type(
@@ -120,10 +116,7 @@ class CrmRecord:
         description="The integration (CRM connection) the record is read through."
     )
     object_type: str = strawberry.field(description=OBJECT_TYPE_HELP)
-    id: strawberry.ID = strawberry.field(
-        description="The record's id in the CRM: HubSpot digits, a Salesforce 15 or 18 "
-        "character id, or a HighLevel id."
-    )
+    id: strawberry.ID = strawberry.field(description=RECORD_ID_HELP)
 
     @strawberry.field(description="The records this one is associated with, a page at a time.")
     async def associations(
