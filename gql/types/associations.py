@@ -220,8 +220,8 @@ class AssociationInput:
 class ResponseFormat(enum.Enum):
     UNIFIED = strawberry.enum_value(
         "unified",
-        description="Truto's shape: remoteData is {\"responses\": [...]}, the provider's "
-        "(unless ignoreRemoteData).",
+        description='Truto\'s shape: remoteData is {"responses": [...]} holding the '
+        "provider's replies (unless ignoreRemoteData).",
     )
     RAW = strawberry.enum_value(
         "raw",
