@@ -160,6 +160,7 @@ async def _child(max_id: int, patches: list[str]) -> None:
         token=HUBSPOT_TOKEN,
         rss_mb=_rss_mb(),
         batch_limit=settings.hubspot_v3_batch_limit,
+        default_batch_limit=settings.hubspot_v4_batch_limit,
         concurrency=settings.batch_concurrency,
     )
     cpu0 = 0.0

@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     # Calls for one integration and object pair from any number of requests of a tenant
     # wait this long for company (each newcomer extends it, up to ten windows), then share
     # upstream batch calls (gql/coalescing.py). 0 turns it off.
-    coalesce_window_ms: float = Field(default=3.0, ge=0, le=1000)
+    coalesce_window_ms: float = Field(default=5.0, ge=0, le=1000)
 
     max_operations_per_request: int = Field(default=50, ge=1)
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)

@@ -70,10 +70,11 @@ async def send_all(
 
 
 def error_for_items(exc: ProviderError, items: Sequence[Pair]) -> BatchError:
-    """A whole call failed: every input it carried is reported with the reason."""
+    """A whole call failed: every input it carried is reported with the reason (the
+    provider's own error code where it sent one, as its batch replies name item errors)."""
     return BatchError(
         message=exc.message,
-        category=type(exc).__name__,
+        category=exc.code or type(exc).__name__,
         items=tuple(items),
         request_id=exc.request_id,
     )
