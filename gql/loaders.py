@@ -237,7 +237,7 @@ class Loaders:
                 if isinstance(a, list) and a
             }
             unsure = [i for i in ids if i not in vouched]
-            existing = set()
+            existing: set[str] = set()
             if unsure and registry.supports(found[1].provider, RECORD_LOOKUPS):
                 lookups = self.implementation(RECORD_LOOKUPS, found)
                 existing = await lookups.existing_records(first.object_type, unsure)
