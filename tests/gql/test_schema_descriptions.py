@@ -71,5 +71,15 @@ def test_the_walk_finds_a_missing_description() -> None:
     # The check itself can fail: a schema with an undescribed field is reported.
     from graphql import build_schema as from_sdl
 
-    schema = from_sdl('"A thing." type Query { "Described." a: Int b(x: Int): Int }')
-    assert missing_descriptions(schema) == ["Query.b", "Query.b(x:)"]
+    schema = from_sdl(
+        '"A thing." type Query { "Described." a: Int b(x: Int, y: In): Int }'
+        ' enum E { "Described." A B } "Described." input In { "Described." c: Int d: E }'
+    )
+    assert missing_descriptions(schema) == [
+        "E",
+        "E.B",
+        "In.d",
+        "Query.b",
+        "Query.b(x:)",
+        "Query.b(y:)",
+    ]
