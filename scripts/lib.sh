@@ -50,3 +50,16 @@ chromium_browser() {  # Debian's Chromium for the GraphiQL browser test
   [ -f scripts/install-chromium.sh ] && bash scripts/install-chromium.sh
   return 0
 }
+
+test_services() {  # Debian's PostgreSQL and Redis: tests/services.py starts them on loopback
+  local missing=()
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  # Only the binaries are used: the tests start their own servers on free loopback ports.
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}

@@ -13,7 +13,8 @@ spec covers the call: Salesforce has no OpenAPI spec). `validate_call(call)` rai
 The spec is picked by path: /crm/v3/associations -> HubSpot associations v3,
 /crm/v4/associations/{from}/{to}/labels -> HubSpot associations schema v4 (labels),
 other /crm/v4 paths -> HubSpot associations v4, /associations -> HighLevel associations.json
-(apps/v3/associations-v3.json when the call sends `Version: v3`).
+(apps/v3/associations-v3.json when the call sends `Version: v3`), /contacts and /opportunities
+-> HighLevel contacts.json and opportunities.json.
 """
 
 from __future__ import annotations

@@ -169,10 +169,9 @@ async def _with_refused(
 @strawberry.type
 class AssociationMutations:
     @strawberry.mutation(
-        description="Truto's unified association: an entity and lists of records to associate "
-        "with it, on every provider (Salesforce lookups and junction rows, 200 records a call; "
-        "HubSpot default associations; HighLevel businesses, opportunities and relations). "
-        "crmCapabilities lists each pair and the calls it makes."
+        description="Truto's unified association on any CRM: Salesforce lookups and junction "
+        "rows (200 records a call), HubSpot default associations, HighLevel business, contactId "
+        "and relations. crmCapabilities lists each pair and the calls it makes."
     )
     async def create_association(
         self,
@@ -205,10 +204,10 @@ class AssociationMutations:
         return _unified_answer(result, options)
 
     @strawberry.mutation(
-        description="The provider's standard association between two records: HubSpot's "
-        "default (alone, one PUT; sent with others in one HTTP request, one "
-        "batch/associate/default call per 100 pairs), a Salesforce lookup or junction row, a "
-        "HighLevel SYSTEM_DEFINED relation. crmCapabilities lists the pairs."
+        description="The standard link between two records: HubSpot's default association "
+        "(alone, one PUT; sent with others in one HTTP request, one batch/associate/default "
+        "call per 100 pairs), Salesforce's lookup or contact role, HighLevel's built-in "
+        "association. crmCapabilities lists the pairs."
     )
     async def create_default_association(
         self,
@@ -227,8 +226,8 @@ class AssociationMutations:
             rules.record_id(str(from_object_id), "fromObjectId"),
             rules.record_id(str(to_object_id), "toObjectId"),
         )
-        # Through the loader: operations batched in one HTTP request become one
-        # batch/associate/default call per chunk; a lone one stays HubSpot's single PUT.
+        # Through the loader: operations batched in one HTTP request become one provider batch
+        # per chunk; a lone one stays the provider's single-pair call (HubSpot's PUT).
         key = DefaultAssociationKey(str(integration_id), *args)
         batch = await once(
             info,
@@ -241,10 +240,10 @@ class AssociationMutations:
         return DefaultAssociationBatch.from_domain(batch)
 
     @strawberry.mutation(
-        description="Many associations between two object types, answered in HubSpot's batch "
-        "envelope on every provider: HubSpot v3 batch create in calls of "
-        "CRMGRAPH_HUBSPOT_V3_BATCH_LIMIT (100), Salesforce sObject Collections (200 a call), "
-        "HighLevel one relation per input. Each input is in results or in one error's items."
+        description="Many typed pairs in HubSpot's batch envelope, on any CRM, split into calls "
+        "of the provider's limit (HubSpot v3 batch create: CRMGRAPH_HUBSPOT_V3_BATCH_LIMIT, "
+        "100; Salesforce sObject Collections: 200). Each input is in results or in one error's "
+        "items; a bad input fails that input only."
     )
     async def batch_create_associations(
         self,

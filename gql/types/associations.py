@@ -25,7 +25,10 @@ class AssociationSpec:
     )
 
 
-@strawberry.type(description="A default association the provider made between two records.")
+@strawberry.type(
+    description="The standard link made between two records (HubSpot: its default type; "
+    "Salesforce: the relationship in associationCategory; HighLevel: SYSTEM_DEFINED)."
+)
 class DefaultAssociation:
     from_: RecordRef = strawberry.field(name="from", description="The record associated from.")
     to: RecordRef = strawberry.field(description="The record associated to.")
@@ -172,10 +175,10 @@ class _BatchEnvelope:
     links: JSON = strawberry.field(description="The provider's links, if any.")
 
 
-@strawberry.type(description="Default associations made, in HubSpot's batch envelope.")
+@strawberry.type(description="The batch response for default associations (HubSpot's shape).")
 class DefaultAssociationBatch(_BatchEnvelope):
     results: list[DefaultAssociation] = strawberry.field(
-        description="The associations made (HubSpot answers both directions)."
+        description="The links made (HubSpot answers both directions)."
     )
 
     @classmethod
@@ -185,8 +188,7 @@ class DefaultAssociationBatch(_BatchEnvelope):
 
 
 @strawberry.type(
-    description="batchCreateAssociations' answer, HubSpot's v3 batch envelope on every "
-    "provider: one entry per input, in order."
+    description="The batch response (HubSpot's v3 shape, any CRM): one entry per input, in order."
 )
 class AssociationBatch(_BatchEnvelope):
     results: list[TypedAssociation] = strawberry.field(

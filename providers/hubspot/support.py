@@ -3,54 +3,25 @@
 from __future__ import annotations
 
 from providers.capabilities import (
-    ASSOCIATION_READS,
-    BATCH_ASSOCIATIONS,
-    DEFAULT_ASSOCIATIONS,
-    LABELS,
     RECORD_LOOKUPS,
-    RELATIONS,
-    UNIFIED_ASSOCIATIONS,
-    AssociationReads,
-    BatchAssociations,
-    DefaultAssociations,
-    Labels,
     Provides,
     RecordLookups,
-    Relations,
     Support,
-    UnifiedAssociations,
+    every_capability,
 )
 from providers.hubspot.client import HubSpotClient
 from providers.hubspot.rules import DEFAULT_PAIRS, OBJECT_OF, RULES
 
-
-def _conforms(
-    client: HubSpotClient,
-) -> tuple[
-    UnifiedAssociations,
-    DefaultAssociations,
-    BatchAssociations,
-    Relations,
-    AssociationReads,
-    Labels,
-    RecordLookups,
-]:
-    """Never called: mypy checks here that the client speaks every Protocol it is listed for."""
-    return client, client, client, client, client, client, client
-
-
 _ORDER = list(OBJECT_OF)
 
+
+def _conforms(client: HubSpotClient) -> RecordLookups:
+    """Never called: mypy checks here that the client speaks RecordLookups too."""
+    return client
+
+
 PROVIDES = Provides(
-    implementations={
-        UNIFIED_ASSOCIATIONS: HubSpotClient,
-        DEFAULT_ASSOCIATIONS: HubSpotClient,
-        BATCH_ASSOCIATIONS: HubSpotClient,
-        RELATIONS: HubSpotClient,
-        ASSOCIATION_READS: HubSpotClient,
-        LABELS: HubSpotClient,
-        RECORD_LOOKUPS: HubSpotClient,
-    },
+    implementations={**every_capability(HubSpotClient), RECORD_LOOKUPS: HubSpotClient},
     rules=RULES,
     rows=(
         *(
