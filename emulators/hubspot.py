@@ -58,6 +58,7 @@ from emulators.common import (
     serve_app,
 )
 from emulators.faults import FaultKind, FaultRule
+from emulators.oauth import Refusal
 
 # canonical name -> (object type id, singular name)
 OBJECT_TYPES: dict[str, tuple[str, str]] = {
@@ -271,6 +272,9 @@ class HubSpotState(EmulatorState):
             headers["X-HubSpot-RateLimit-Daily"] = str(self.daily_limit)
             headers["X-HubSpot-RateLimit-Daily-Remaining"] = str(self.window.daily_remaining(now))
         return headers
+
+    def refused_headers(self, request: web.Request) -> dict[str, str]:
+        return {**self.limit_headers(request), "X-HubSpot-RateLimit-Remaining": "0"}
 
     def fault_body(self, rule: FaultRule, status: int) -> Any:
         if status == 429:
@@ -685,6 +689,32 @@ async def v4_labels(request: web.Request) -> web.StreamResponse:
     )
 
 
+# https://developers.hubspot.com/docs/api/oauth/refresh-access-token
+TOKEN_PATH = "/oauth/v1/token"
+_TOKEN_REFUSALS = {
+    Refusal.BAD_REQUEST: ("BAD_GRANT_TYPE", "missing or unknown grant type"),
+    Refusal.BAD_CLIENT: ("BAD_CLIENT_ID", "missing or unknown client id"),
+    Refusal.BAD_GRANT: ("BAD_REFRESH_TOKEN", "missing or unknown refresh token"),
+}
+
+
+async def oauth_token(request: web.Request) -> web.StreamResponse:
+    state = request.app[HUBSPOT_KEY]
+    issued = await state.oauth.exchange(state, request)
+    if isinstance(issued, Refusal):
+        status, message = _TOKEN_REFUSALS[issued]
+        body = {"status": status, "message": message, "correlationId": str(uuid.uuid4())}
+        return json_response(body, 400)
+    return json_response(
+        {
+            "token_type": "bearer",
+            "refresh_token": issued.refresh_token,
+            "access_token": issued.access_token,
+            "expires_in": issued.expires_in,
+        }
+    )
+
+
 # -- app --------------------------------------------------------------------------------------
 HUBSPOT_KEY = web.AppKey("hubspot_state", HubSpotState)
 
@@ -698,7 +728,9 @@ def _bearer(request: web.Request) -> str | None:
 async def _gate(request: web.Request, handler: Handler) -> web.StreamResponse:
     state = request.app[HUBSPOT_KEY]
     response: web.StreamResponse
-    if _bearer(request) not in state.tokens:
+    if request.path == TOKEN_PATH:  # the OAuth endpoint takes no bearer token
+        return await handler(request)
+    if not state.accepts(_bearer(request)):
         response = HubSpotError(401, "INVALID_AUTHENTICATION", AUTH_MESSAGE).response()
     elif (
         state.rate_limit_enabled
@@ -736,6 +768,7 @@ def create_app(state: HubSpotState | None = None) -> web.Application:
     app.router.add_post("/crm/v4/associations/{from}/{to}/batch/read", v4_batch_read)
     app.router.add_get("/crm/v4/associations/{from}/{to}/labels", v4_labels)
     app.router.add_post("/crm/v3/objects/{objectType}/batch/read", v3_objects_batch_read)
+    app.router.add_post(TOKEN_PATH, oauth_token)
     return app
 
 

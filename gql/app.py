@@ -15,6 +15,7 @@ import redis.asyncio as redis
 from aiohttp import web
 from cross_web import AsyncHTTPRequestAdapter
 from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types.execution import ExecutionResult, PreExecutionError
@@ -37,9 +38,15 @@ from gql.store.crypto import CredentialCipher, fernet_from_secret, key_file_secr
 from gql.store.db import open_database, sqlite_path
 from gql.store.idempotency import IdempotencyStore
 from gql.store.integrations import IntegrationStore
+from gql.store.refresh_lock import PostgresRefreshLock
 from providers.base import HttpTransport
+from providers.oauth.lock import MemoryRefreshLock, RefreshLock
+from providers.oauth.redis_lock import RedisRefreshLock
+from providers.oauth.refresh import TokenRefresher
 from providers.ratelimit import RateLimiter
 from providers.ratelimit_redis import RedisRateLimiter
+from providers.registry import TOKEN_ENDPOINTS
+from providers.retry import deadline_in
 
 log = logging.getLogger(__name__)
 
@@ -159,11 +166,12 @@ def _secret(settings: Settings) -> str:
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     engine, sessions = await open_database(settings.database_url)
-    app[STORE] = IntegrationStore(
+    store = IntegrationStore(
         sessions,
         CredentialCipher(fernet_from_secret(_secret(settings))),
         cache_seconds=settings.integration_cache_seconds,
     )
+    app[STORE] = store
     app[IDEMPOTENCY] = idempotency = IdempotencyStore(
         sessions,
         timedelta(seconds=settings.idempotency_ttl_seconds),
@@ -176,10 +184,25 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         connector=aiohttp.TCPConnector(limit=100), trust_env=False
     ) as session:
         limiter = _rate_limiter(settings)
-        app[TRANSPORT] = HttpTransport(session, settings.client_settings(), limiter=limiter)
+        shared = (
+            redis.Redis.from_url(settings.redis_url.get_secret_value())
+            if settings.redis_url
+            else None
+        )
+        refresher = TokenRefresher(
+            store,
+            TOKEN_ENDPOINTS,
+            _refresh_lock(engine, shared),
+            margin_seconds=settings.token_refresh_margin_seconds,
+        )
+        app[TRANSPORT] = HttpTransport(
+            session, settings.client_settings(), limiter=limiter, refresher=refresher
+        )
         yield
         if isinstance(limiter, RedisRateLimiter):
             await limiter.close()
+        if shared is not None:
+            await shared.aclose()
     purge.cancel()
     await asyncio.gather(purge, return_exceptions=True)
     await engine.dispose()
@@ -203,6 +226,24 @@ async def _purge_forever(idempotency: IdempotencyStore, settings: Settings) -> N
 
 
 GC_YOUNG_THRESHOLD = 50_000
+
+
+def _refresh_lock(engine: AsyncEngine, shared: redis.Redis | None) -> RefreshLock:
+    """Single-flight token refresh: for every replica in Redis (``CRMGRAPH_REDIS_URL``) or
+    under a PostgreSQL advisory lock, else within this process (SQLite)."""
+    if shared is not None:
+        return RedisRefreshLock(shared)
+    if engine.dialect.name == "postgresql":
+        return PostgresRefreshLock(engine)
+    return MemoryRefreshLock()
+
+
+@web.middleware
+async def _deadline(request: web.Request, handler: Any) -> web.StreamResponse:
+    # Every provider call this request makes, in any task it starts, shares this deadline.
+    with deadline_in(request.app[SETTINGS].request_deadline_seconds):
+        response: web.StreamResponse = await handler(request)
+        return response
 
 
 async def _freeze_startup_objects(app: web.Application) -> None:
@@ -266,6 +307,7 @@ def build_app(
             http_guard.guard(settings),
             auth.middleware(keys, ide_enabled=settings.graphiql),
             http_guard.request_shape(settings),
+            _deadline,
         ],
     )
     app[SETTINGS] = settings

@@ -23,6 +23,7 @@ class Code(enum.StrEnum):
     BAD_USER_INPUT = "BAD_USER_INPUT"
     NOT_FOUND = "NOT_FOUND"
     UNAUTHENTICATED = "UNAUTHENTICATED"
+    REAUTHORIZATION_REQUIRED = "REAUTHORIZATION_REQUIRED"
     FORBIDDEN = "FORBIDDEN"
     RATE_LIMITED = "RATE_LIMITED"
     ALREADY_EXISTS = "ALREADY_EXISTS"
@@ -70,6 +71,7 @@ _PROVIDER_CODES: list[tuple[type[pe.ProviderError], Code]] = [
     (pe.Unsupported, Code.UNSUPPORTED_ASSOCIATION),
     (pe.UnsupportedProvider, Code.UNSUPPORTED_PROVIDER),
     (pe.InvalidRequest, Code.BAD_USER_INPUT),
+    (pe.ReauthorizationRequired, Code.REAUTHORIZATION_REQUIRED),
     (pe.AuthFailed, Code.UNAUTHENTICATED),
     (pe.NotFound, Code.NOT_FOUND),
     (pe.RateLimited, Code.RATE_LIMITED),

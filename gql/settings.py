@@ -58,10 +58,20 @@ class Settings(BaseSettings):
     salesforce_api_version: str = "v62.0"
     allow_insecure_upstreams: bool = False
 
-    upstream_timeout_seconds: float = 30.0
-    retry_attempts: int = Field(default=4, ge=1, le=10)
+    # OAuth token endpoints (refreshing access tokens), defaulting to the providers' own.
+    hubspot_token_url: str = "https://api.hubapi.com/oauth/v1/token"
+    leadconnector_token_url: str = "https://services.leadconnectorhq.com/oauth/token"
+    salesforce_login_url: str = "https://login.salesforce.com"
+    # A token that expires within this many seconds is refreshed before it is used.
+    token_refresh_margin_seconds: float = Field(default=300.0, ge=0)
+
+    upstream_timeout_seconds: float = Field(default=30.0, gt=0)  # one attempt
+    # Every attempt and wait a GraphQL request makes (rate-limit waits, retries) fit in this.
+    request_deadline_seconds: float = Field(default=60.0, gt=0)
+    retry_attempts: int = Field(default=5, ge=1, le=10)
     retry_backoff_seconds: float = Field(default=0.2, ge=0)
-    max_retry_wait_seconds: float = 10.0
+    # The longest single wait before a retry: a longer Retry-After is cut to it.
+    max_retry_wait_seconds: float = Field(default=60.0, ge=0)
     hubspot_v3_batch_limit: int = Field(default=100, ge=1, le=100)
     hubspot_v4_batch_limit: int = Field(default=100, ge=1, le=2000)
     batch_concurrency: int = Field(default=4, ge=1, le=32)
@@ -123,7 +133,11 @@ class Settings(BaseSettings):
             leadconnector_base_url=self.leadconnector_base_url,
             salesforce_api_version=self.salesforce_api_version,
             allow_insecure_upstreams=self.allow_insecure_upstreams,
+            hubspot_token_url=self.hubspot_token_url,
+            leadconnector_token_url=self.leadconnector_token_url,
+            salesforce_login_url=self.salesforce_login_url,
             timeout_seconds=self.upstream_timeout_seconds,
+            request_deadline_seconds=self.request_deadline_seconds,
             retry_attempts=self.retry_attempts,
             retry_backoff_seconds=self.retry_backoff_seconds,
             max_retry_wait_seconds=self.max_retry_wait_seconds,

@@ -422,9 +422,17 @@ class Budget:
         self.in_flight = max(self.in_flight - 1, 0)
 
     def observe(
-        self, headers: Mapping[str, str] | None, now: float, slot: Slot | None = None
+        self,
+        headers: Mapping[str, str] | None,
+        now: float,
+        slot: Slot | None = None,
+        *,
+        retry_after_cap: float = math.inf,
     ) -> None:
         """Settle one call (``slot``, else the oldest in flight), and adjust to its reply.
+
+        A ``Retry-After`` blocks the budget for that long, at most ``retry_after_cap``
+        (``CRMGRAPH_MAX_RETRY_WAIT_SECONDS``, the same cap the retry loop applies).
 
         The provider's maximum and interval replace the configured ones (they may raise the
         budget as well as lower it). When it counts more calls in its window, or in its day,
@@ -454,7 +462,8 @@ class Budget:
             elif mine - theirs > self.in_flight:
                 self.day.forget_oldest(mine - theirs - self.in_flight)
         if seen.retry_after is not None:
-            self._blocked_until = max(self._blocked_until, now + seen.retry_after)
+            wait = min(seen.retry_after, retry_after_cap)
+            self._blocked_until = max(self._blocked_until, now + wait)
 
     def sent_in_window(self, now: float) -> int:
         """Calls counting in the window at ``now``: in flight, or answered within it."""
@@ -564,16 +573,21 @@ class RateLimiter:
         return slot
 
     def observe(
-        self, key: LimitKey, headers: Mapping[str, str] | None, *, slot: Slot | None = None
+        self,
+        key: LimitKey,
+        headers: Mapping[str, str] | None,
+        *,
+        slot: Slot | None = None,
+        retry_after_cap: float = math.inf,
     ) -> None:
         """Settle one acquired call with its reply's headers (``None``: no reply came)."""
-        self.budget(key).observe(headers, self._clock(), slot)
+        self.budget(key).observe(headers, self._clock(), slot, retry_after_cap=retry_after_cap)
 
     def middleware(self, key: LimitKey, *, max_wait: float) -> ClientMiddlewareType:
         """An aiohttp client middleware (aiohttp >= 3.12) spending ``key``'s budget.
 
         Passed per request (``session.request(..., middlewares=(...,))``), it runs once per
-        attempt: aiohttp-retry hands the same keyword arguments to every attempt it makes.
+        attempt when every attempt is a request of its own.
         """
 
         async def limited(request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:

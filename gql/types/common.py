@@ -55,6 +55,7 @@ for _enum, (_description, _values) in _ENUMS.items():
 
 __all__ = [
     "JSON",
+    "AuthStatus",
     "BatchStatus",
     "CrmProvider",
     "IntegrationId",
@@ -70,6 +71,22 @@ IntegrationId = Annotated[
         "it); another tenant's id is NOT_FOUND."
     ),
 ]
+
+
+@strawberry.enum(
+    description="Whether an integration's stored credentials still work, as far as crmgraph knows."
+)
+class AuthStatus(enum.Enum):
+    OK = strawberry.enum_value(
+        "OK",
+        description="In use; expiring OAuth tokens are refreshed when a refresh token is stored.",
+    )
+    REAUTHORIZATION_REQUIRED = strawberry.enum_value(
+        "REAUTHORIZATION_REQUIRED",
+        description="The provider refused the refresh token for good (revoked, expired, "
+        "invalid client): calls answer REAUTHORIZATION_REQUIRED without reaching it until "
+        "updateCrmIntegration stores new credentials.",
+    )
 
 
 @strawberry.input(description="A record, by its id in the CRM.")

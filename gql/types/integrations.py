@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from gql.store.integrations import Integration
-from gql.types.common import JSON, CrmProvider
+from gql.types.common import JSON, AuthStatus, CrmProvider
 
 NAME_HELP = "A name for people to recognise the connection by: 1 to 200 characters."
 INSTANCE_URL_HELP = (
@@ -31,13 +31,20 @@ class CrmCredentialsInput:
         "16,384 characters, as every secret here."
     )
     refresh_token: str | None = strawberry.field(
-        default=None, description="OAuth refresh token, where the provider issued one."
+        default=None,
+        description="OAuth refresh token: with clientId and clientSecret, the access token is "
+        "refreshed before expiresAt and once after the provider answers 401.",
     )
     client_id: str | None = strawberry.field(
-        default=None, description="OAuth client id of the app the tokens belong to."
+        default=None, description="The OAuth app's client id (for refreshing)."
     )
     client_secret: str | None = strawberry.field(
-        default=None, description="OAuth client secret of that app."
+        default=None, description="The OAuth app's client secret (for refreshing)."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the access token expires (the token answer's expires_in after it "
+        "was issued). Without it, the token is refreshed only after a 401.",
     )
 
 
@@ -134,6 +141,10 @@ class CrmIntegration:
     )
     created_at: datetime = strawberry.field(description="When it was registered (UTC).")
     updated_at: datetime = strawberry.field(description="When it last changed (UTC).")
+    auth_status: AuthStatus = strawberry.field(
+        description="OK, or REAUTHORIZATION_REQUIRED once the provider refused the refresh "
+        "token: then update the credentials."
+    )
 
     @classmethod
     def from_domain(cls, i: Integration) -> CrmIntegration:
@@ -155,6 +166,7 @@ class CrmIntegration:
             config=JSON(i.config.to_json()) if i.config else None,
             created_at=i.created_at,
             updated_at=i.updated_at,
+            auth_status=AuthStatus(i.auth_status.value),
         )
 
     @classmethod

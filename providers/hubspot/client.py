@@ -4,6 +4,7 @@ which records exist (v3 objects batch read)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -124,7 +125,10 @@ class HubSpotClient(ProviderClient):
             }
             # Creating an association that exists is not an error: safe to repeat.
             reply = await self._request("POST", path, json_body=body, safe=True)
-            return self._batch(reply, [i.pair for i in chunk], wire.TypedResult, _typed_result)
+            batch = self._batch(reply, [i.pair for i in chunk], wire.TypedResult, _typed_result)
+            if reply.after_ambiguous and batch.errors:
+                return await self._reconciled(from_type, to_type, chunk, batch)
+            return batch
 
         unique = list(dict.fromkeys(inputs))
         chunks = chunked(unique, self.settings.hubspot_v3_batch_limit)
@@ -136,6 +140,36 @@ class HubSpotClient(ProviderClient):
             outcomes,
             pair_of=lambda i: i.pair,
             result_key=lambda r: r,
+        )
+
+    async def _reconciled(
+        self, from_type: str, to_type: str, chunk: Sequence[TypedPair], batch: Batch[TypedPair]
+    ) -> Batch[TypedPair]:
+        """Items the final attempt refused, after an earlier attempt that may have made them:
+        read back, and the pairs that exist are confirmed, not reported failed."""
+        failed = {p for e in batch.errors for p in e.items}
+        try:
+            existing = await self.read_associations(
+                from_type, to_type, sorted({p.from_id for p in failed})
+            )
+        except ProviderError:
+            return batch  # cannot tell: the items stay reported with HubSpot's reason
+        made = {
+            Pair(from_id, record.id)
+            for from_id, records in existing.items()
+            if isinstance(records, list)
+            for record in records
+        } & failed
+        if not made:
+            return batch
+        return replace(
+            batch,
+            results=[*batch.results, *(i for i in chunk if i.pair in made)],
+            errors=[
+                replace(e, items=tuple(p for p in e.items if p not in made))
+                for e in batch.errors
+                if set(e.items) - made
+            ],
         )
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/basic/put-crm-v4-objects-objectType-objectId-associations-toObjectType-toObjectId
