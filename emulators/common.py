@@ -42,6 +42,16 @@ class RecordedCall:
         return next((v for k, v in self.headers.items() if k.lower() == lowered), None)
 
 
+@dataclass(frozen=True)
+class Answer:
+    """How the emulator answered one call: its route template (the router's, e.g.
+    ``/crm/v3/associations/{from}/{to}/batch/create``) and status."""
+
+    method: str
+    route: str
+    status: int
+
+
 class LimitVerdict(StrEnum):
     OK = "ok"
     BURST = "burst"
@@ -104,6 +114,7 @@ class EmulatorState:
     faults: FaultPlan = field(default_factory=FaultPlan)
     clock: Callable[[], float] = time.monotonic  # drives the rate windows; replace in tests
     calls: list[RecordedCall] = field(default_factory=list)
+    answered: list[Answer] = field(default_factory=list)  # one per reply sent, in order
     _release: asyncio.Event | None = field(default=None, init=False, repr=False)
 
     def count(self, method: str | None = None, path_contains: str | None = None) -> int:
@@ -116,6 +127,7 @@ class EmulatorState:
 
     def reset_calls(self) -> None:
         self.calls.clear()
+        self.answered.clear()
 
     def accepts(self, token: str | None) -> bool:
         """A bearer token the emulator takes now: known, and not past its expiry."""
@@ -246,19 +258,29 @@ async def _apply_fault(
     )
 
 
+async def _answer(
+    state: EmulatorState, request: web.Request, handler: Handler
+) -> web.StreamResponse:
+    rule = state.faults.pick(request.method, request.path)
+    if rule is None:
+        return await handler(request)
+    if rule.kind in HANDLER_KINDS:
+        request[FAULT_KEY] = rule
+        return await handler(request)
+    return await _apply_fault(state, rule, request, handler)
+
+
 def recording_middleware(state: EmulatorState) -> Any:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         call = await _record(request)
         state.calls.append(call)
         request[CALL_KEY] = call
-        rule = state.faults.pick(request.method, request.path)
-        if rule is None:
-            return await handler(request)
-        if rule.kind in HANDLER_KINDS:
-            request[FAULT_KEY] = rule
-            return await handler(request)
-        return await _apply_fault(state, rule, request, handler)
+        response = await _answer(state, request, handler)
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else request.path
+        state.answered.append(Answer(request.method, route, response.status))
+        return response
 
     return middleware
 

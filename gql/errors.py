@@ -123,16 +123,15 @@ def _document_code(error: GraphQLError) -> Code:
     return Code.GRAPHQL_VALIDATION_FAILED
 
 
-def coded(error: GraphQLError) -> GraphQLError:
-    """The error as the caller sees it: with ``extensions.code``, masked if unexpected."""
+def _classified(error: GraphQLError) -> tuple[dict[str, Any], str] | None:
+    """(extensions, message) the caller sees, or ``None`` for an unexpected error."""
     original = error.original_error
     if isinstance(original, ApiError):
-        ext, message = {"code": original.code.value, **original.extensions}, original.message
-    elif isinstance(original, pe.ProviderError):
-        ext, message = provider_extensions(original), original.message
-    elif original is None or isinstance(original, GraphQLError):
+        return {"code": original.code.value, **original.extensions}, original.message
+    if isinstance(original, pe.ProviderError):
+        return provider_extensions(original), original.message
+    if original is None or isinstance(original, GraphQLError):
         # graphql-core's own errors (parse, validation, variable coercion); 3.3 wraps some
-        # in another GraphQLError.
         # in another GraphQLError: the outer one has the message that names the variable.
         given = (
             {**(original.extensions or {}), **(error.extensions or {})}
@@ -140,10 +139,23 @@ def coded(error: GraphQLError) -> GraphQLError:
             else (error.extensions or {})
         )
         ext = dict(given) if "code" in given else {"code": _document_code(error).value}
-        message = error.message
-    else:
-        log.error("unexpected error in %s", error.path, exc_info=original)
-        ext, message = {"code": Code.INTERNAL_SERVER_ERROR.value}, "Unexpected error."
+        return ext, error.message
+    return None
+
+
+def code_of(error: GraphQLError) -> str:
+    """The ``extensions.code`` the caller will see for ``error`` (nothing logged)."""
+    classified = _classified(error)
+    return str(classified[0]["code"]) if classified else Code.INTERNAL_SERVER_ERROR.value
+
+
+def coded(error: GraphQLError) -> GraphQLError:
+    """The error as the caller sees it: with ``extensions.code``, masked if unexpected."""
+    classified = _classified(error)
+    if classified is None:
+        log.error("unexpected error in %s", error.path, exc_info=error.original_error)
+        classified = {"code": Code.INTERNAL_SERVER_ERROR.value}, "Unexpected error."
+    ext, message = classified
     return GraphQLError(
         _short(message),
         nodes=error.nodes,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -110,6 +111,15 @@ class Settings(BaseSettings):
     graphiql: bool = True
     # Sandbox only: the development key GraphiQL sends unless the user changes it.
     graphiql_prefill_key: SecretStr | None = None
+
+    # /metrics: public, behind an API key (protected), or not served (off).
+    metrics: Literal["public", "protected", "off"] = "protected"
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    # Tracing is on when set: the collector's OTLP/HTTP address (``/v1/traces`` is added
+    # when it has no path).
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "crmgraph"
 
     # Browser origins allowed to call /graphql (comma-separated, "*" for any; empty: no CORS).
     cors_origins: str = ""

@@ -25,9 +25,10 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import aiohttp
+from aiohttp import ClientMiddlewareType
 
 from providers.domain import Connection
 from providers.errors import (
@@ -43,6 +44,7 @@ from providers.errors import (
 )
 from providers.oauth.refresh import TokenRefresher, can_refresh
 from providers.oauth.tokens import TokenGrant
+from providers.observability import Routes, UpstreamObserver, attempt_middleware, batch_size_of
 from providers.ratelimit import RateLimiter, limit_key
 from providers.retry import RetryRules, deadline, next_wait
 
@@ -95,8 +97,11 @@ class HttpTransport:
     settings: ClientSettings = field(default_factory=ClientSettings)
     limiter: RateLimiter = field(default_factory=RateLimiter)
     refresher: TokenRefresher | None = None
+    observer: UpstreamObserver | None = None  # hears of every attempt (metrics)
 
     def __post_init__(self) -> None:
+        if self.observer is not None:
+            self.limiter.observer = self.observer  # the budget's waits and refusals
         self.retry_rules = RetryRules(
             attempts=self.settings.retry_attempts,
             backoff_seconds=self.settings.retry_backoff_seconds,
@@ -108,6 +113,7 @@ class ProviderClient:
     """Base of every provider client; subclasses add endpoints and wire decoding."""
 
     provider: str = "provider"
+    routes: ClassVar[Routes] = Routes()  # the route templates that name calls in metrics and logs
 
     def __init__(self, transport: HttpTransport, connection: Connection) -> None:
         self.transport = transport
@@ -141,8 +147,10 @@ class ProviderClient:
         ``_retrying``.
         """
 
+        observed = self._observed(json_body)
+
         async def once(remaining: float) -> Reply:
-            return await self._send(method, path, json_body, params, remaining)
+            return await self._send(method, path, json_body, params, remaining, observed)
 
         return await self._call(once, safe=safe, reconcile=reconcile)
 
@@ -234,6 +242,7 @@ class ProviderClient:
         json_body: Any,
         params: Mapping[str, str] | None,
         remaining: float,
+        observed: ClientMiddlewareType | None = None,
     ) -> Reply:
         """One attempt: a place in the rate budget (waited for within ``remaining``), then
         the request. A refusal by the budget is a ``RateLimited`` with nothing sent."""
@@ -258,6 +267,8 @@ class ProviderClient:
                 headers=headers,
                 allow_redirects=False,
                 timeout=self._timeout(remaining),
+                # Timed, counted and logged per attempt (one middleware per call counts them).
+                middlewares=(observed or self._observed(json_body),),
             ) as response:
                 reply_headers = response.headers
                 raw = await response.read()
@@ -269,6 +280,12 @@ class ProviderClient:
                 key, reply_headers, slot=slot, retry_after_cap=self.settings.max_retry_wait_seconds
             )
         return self._decode(status, reply_headers, raw)
+
+    def _observed(self, json_body: Any) -> ClientMiddlewareType:
+        """The attempts of one call, reported: build it once per call, pass it to each attempt."""
+        return attempt_middleware(
+            self.provider, self.routes, self.transport.observer, batch_size=batch_size_of(json_body)
+        )
 
     def _timeout(self, remaining: float) -> aiohttp.ClientTimeout:
         return aiohttp.ClientTimeout(total=max(min(self.settings.timeout_seconds, remaining), 0.01))

@@ -65,6 +65,8 @@ from providers.errors import RateLimited, RateScope
 if TYPE_CHECKING:
     from aiohttp import ClientHandlerType, ClientMiddlewareType, ClientRequest, ClientResponse
 
+    from providers.observability import UpstreamObserver
+
 DAY_SECONDS = 86_400.0
 DAY_BUCKET_SECONDS = 600.0  # the daily count's resolution: 144 buckets at most per budget
 
@@ -512,6 +514,8 @@ class RateLimiter:
         self._budgets: dict[LimitKey, Budget] = {}
         self._clock = clock
         self._sleep = sleep
+        # Hears of every wait and every local refusal (metrics); set by the app's transport.
+        self.observer: UpstreamObserver | None = None
 
     def limits_for(self, provider: str, integration_id: str) -> ProviderLimits:
         override = self._overrides.get((provider, integration_id))
@@ -552,8 +556,22 @@ class RateLimiter:
         """Wait for the key's next slot, or raise ``RateLimited`` if it is beyond ``max_wait``.
 
         Every successful ``acquire`` must be followed by one ``observe``, ideally given the
-        returned slot. A caller cancelled while waiting gives its slot back.
+        returned slot. A caller cancelled while waiting gives its slot back. The ``observer``
+        hears how long it waited, or that it was refused.
         """
+        observer = self.observer
+        if observer is None:
+            return await self._acquire(key, max_wait)
+        started = self._clock()
+        try:
+            slot = await self._acquire(key, max_wait)
+        except RateLimited as exc:
+            observer.budget_refused(key.provider, exc.scope)
+            raise
+        observer.budget_waited(key.provider, self._clock() - started)
+        return slot
+
+    async def _acquire(self, key: LimitKey, max_wait: float) -> Slot:
         budget = self.budget(key)
         now = self._clock()
         deadline = now + max_wait

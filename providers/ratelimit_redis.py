@@ -126,21 +126,22 @@ class RedisRateLimiter(RateLimiter):
             int(daily) if daily is not None else None,
         )
 
-    async def acquire(self, key: LimitKey, *, max_wait: float) -> Slot:
-        """Wait for a place in the shared window, or raise ``RateLimited`` past ``max_wait``.
+    async def _acquire(self, key: LimitKey, max_wait: float) -> Slot:
+        """Wait for a place in the shared window, or raise ``RateLimited`` past ``max_wait``
+        (``RateLimiter.acquire`` calls this, and tells its observer).
 
         Without Redis no replica can know the account's budget: the call is not sent, and the
         caller gets ``Unavailable`` (``UPSTREAM_UNAVAILABLE``), as for a provider outage.
         """
         try:
-            return await self._acquire(key, max_wait)
+            return await self._take(key, max_wait)
         except RedisError as exc:
             raise Unavailable(
                 f"the shared rate budget (Redis) is unreachable: the call was not sent ({exc})",
                 provider=key.provider,
             ) from exc
 
-    async def _acquire(self, key: LimitKey, max_wait: float) -> Slot:
+    async def _take(self, key: LimitKey, max_wait: float) -> Slot:
         name = _name(key)
         deadline = self._clock() + max_wait
         while True:
@@ -159,13 +160,13 @@ class RedisRateLimiter(RateLimiter):
                 wait = max(oldest + window.seconds - now, 0.0)
                 wait += random.uniform(0, _JITTER_SECONDS)
             if wait <= 0:
-                await self._spend_day(key, name, window, now)
+                await self._spend_day(key, name, window)
                 return Slot(now, now, "sent")
             if now + wait > deadline:
                 raise self._refusal(key, OverBudget("burst", wait))
             await self._sleep(wait)
 
-    async def _spend_day(self, key: LimitKey, name: str, window: _Window, now: float) -> None:
+    async def _spend_day(self, key: LimitKey, name: str, window: _Window) -> None:
         if window.daily is None:
             return
         day = f"{name}/day"
@@ -185,7 +186,6 @@ class RedisRateLimiter(RateLimiter):
         *,
         slot: Slot | None = None,
         retry_after_cap: float = math.inf,
-        **_: Any,
     ) -> None:
         """Fold a reply's headers into the shared budget (written in the background)."""
         if headers is None:

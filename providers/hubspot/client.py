@@ -39,6 +39,7 @@ from providers.errors import (
 )
 from providers.hubspot import wire
 from providers.hubspot.rules import DEFAULT_PAIRS, OBJECT_OF, RULES
+from providers.observability import Routes
 from providers.wire import M, WireModel, parse_wire
 
 W = TypeVar("W", bound=WireModel)
@@ -65,6 +66,14 @@ def _labelled_path(from_type: str, from_id: str, to_type: str, to_id: str) -> st
 
 class HubSpotClient(ProviderClient):
     provider = "hubspot"
+    routes = Routes(
+        "/crm/v3/associations/{from}/{to}/batch/create",
+        "/crm/v4/objects/{fromType}/{fromId}/associations/default/{toType}/{toId}",
+        "/crm/v4/objects/{fromType}/{fromId}/associations/{toType}/{toId}",
+        "/crm/v4/associations/{from}/{to}/batch/associate/default",
+        "/crm/v4/associations/{from}/{to}/batch/read",
+        "/crm/v4/associations/{from}/{to}/labels",
+    )
 
     def _base_url(self) -> str:
         return self.settings.hubspot_base_url

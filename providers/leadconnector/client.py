@@ -30,6 +30,7 @@ from providers.domain import (
 from providers.errors import AlreadyExists, InvalidRequest, NotFound, ProviderError, Unsupported
 from providers.leadconnector import wire
 from providers.leadconnector.rules import KEY_OF, RULES
+from providers.observability import Routes
 from providers.wire import parse_wire
 
 R = TypeVar("R")
@@ -48,6 +49,11 @@ PAGE_SIZE = 100
 
 class LeadConnectorClient(DefaultsAsBatches, ProviderClient):
     provider = "leadconnector"
+    routes = Routes(
+        "/associations/relations",
+        "/associations/relations/{recordId}",
+        "/opportunities/{id}",
+    )
 
     def _base_url(self) -> str:
         return self.settings.leadconnector_base_url

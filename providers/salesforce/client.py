@@ -35,6 +35,7 @@ from providers.errors import (
     Unsupported,
     WireFormatError,
 )
+from providers.observability import Routes
 from providers.salesforce import wire
 from providers.salesforce.mapping import (
     JUNCTIONS,
@@ -71,6 +72,11 @@ def _soql_list(ids: Sequence[str]) -> str:
 
 class SalesforceClient(DefaultsAsBatches, ProviderClient):
     provider = "salesforce"
+    routes = Routes(
+        "/services/data/{version}/composite/sobjects",
+        "/services/data/{version}/query",
+        "/services/data/{version}/query/{cursor}",  # nextRecordsUrl
+    )
 
     def _base_url(self) -> str:
         return validate_instance_url(
@@ -111,9 +117,11 @@ class SalesforceClient(DefaultsAsBatches, ProviderClient):
         made: dict[int, Saved] = {}  # by position in the chunk: rows an earlier attempt made
         pending = list(range(len(chunk)))
 
+        observed = self._observed({"records": chunk})  # one per call: it counts the attempts
+
         async def once(remaining: float) -> list[Saved]:
             body = {"allOrNone": False, "records": [chunk[i] for i in pending]}
-            reply = await self._send("POST", path, body, params, remaining)
+            reply = await self._send("POST", path, body, params, remaining, observed)
             saved = self._save_results(reply, len(pending))
             return _in_order(made, zip(pending, saved, strict=True))
 

@@ -97,7 +97,7 @@ class _Canned(LeadConnectorClient):
         )
         self.replies, self.sent = replies, []
 
-    async def _send(self, method, path, json_body, params, remaining):  # type: ignore[override]
+    async def _send(self, method, path, json_body, params, remaining, observed=None):  # type: ignore[override]
         self.sent.append(method)
         reply = self.replies.pop(0)
         if isinstance(reply, Exception):
