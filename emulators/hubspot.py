@@ -2,9 +2,10 @@
 
 Endpoints: v3 batch create, v4 PUT default, v4 PUT labelled (a list of association specs, 201
 `{fromObjectTypeId, fromObjectId, toObjectTypeId, toObjectId, labels}`), v4 batch
-associate-default, v4 batch read, v4 labels. Object types include HubSpot's leads (0-136),
-whose default association types to contacts and companies are modelled as 608/609 and 610/611
-(the primary ones, 578/579 and 580/581, labelled "Primary").
+associate-default, v4 batch read, v4 labels, v3 objects batch read (which records exist).
+Object types include HubSpot's leads (0-136), whose default association types to contacts and
+companies are modelled as 608/609 and 610/611 (the primary ones, 578/579 and 580/581,
+labelled "Primary").
 
 Error bodies (HubSpot error model; `subCategory` is a string as in real replies, not the spec's
 object). Every error reply also carries the `X-HubSpot-Correlation-Id` header.
@@ -151,6 +152,7 @@ class HubSpotState(EmulatorState):
     v4_default_batch_limit: int = 2000
     read_batch_limit: int = 1000  # HubSpot changelog 2025-02-10
     read_page_size: int = 500
+    object_read_batch_limit: int = 100  # objects batch read: 100 ids a call
     rate_limit_enabled: bool = True
     burst_limit: int = 190  # private app, Professional/Enterprise: 190 / 10 s
     interval_ms: int = 10_000
@@ -644,6 +646,41 @@ async def v4_batch_read(request: web.Request) -> web.StreamResponse:
     return _envelope(results, errors, started, 200)
 
 
+async def v3_objects_batch_read(request: web.Request) -> web.StreamResponse:
+    """Records by id, 100 a call. Unknown ids share one 207 error listing them in
+    ``context.ids``, as HubSpot answers ("Could not get some CONTACT objects, ...")."""
+    state = request.app[HUBSPOT_KEY]
+    object_type = _path_type(request, "objectType")
+    inputs = _inputs(request, state.object_read_batch_limit)
+    started, results, missing = now_iso(), [], []
+    for index, item in enumerate(inputs):
+        object_id = _object_id(item, f"inputs[{index}]")
+        if not state.has_record(object_type, object_id):
+            missing.append(object_id)
+            continue
+        results.append(
+            {
+                "id": object_id,
+                "properties": {"hs_object_id": object_id},
+                "createdAt": started,
+                "updatedAt": started,
+                "archived": False,
+            }
+        )
+    errors = []
+    if missing:
+        name = OBJECT_TYPES[object_type][1].upper()
+        errors.append(
+            _item_error(
+                "OBJECT_NOT_FOUND",
+                f"Could not get some {name} objects, they may be deleted or not exist. "
+                "Check that ids are valid.",
+                {"ids": missing},
+            )
+        )
+    return _envelope(results, errors, started, 200)
+
+
 async def v4_labels(request: web.Request) -> web.StreamResponse:
     state = request.app[HUBSPOT_KEY]
     from_type, to_type = _path_type(request, "from"), _path_type(request, "to")
@@ -730,6 +767,7 @@ def create_app(state: HubSpotState | None = None) -> web.Application:
     )
     app.router.add_post("/crm/v4/associations/{from}/{to}/batch/read", v4_batch_read)
     app.router.add_get("/crm/v4/associations/{from}/{to}/labels", v4_labels)
+    app.router.add_post("/crm/v3/objects/{objectType}/batch/read", v3_objects_batch_read)
     app.router.add_post(TOKEN_PATH, oauth_token)
     return app
 

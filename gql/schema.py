@@ -35,17 +35,28 @@ from gql.settings import Settings
 from gql.types.records import CrmRecord
 
 
-@strawberry.type
+@strawberry.type(
+    description="Reads: your CRM integrations, CRM records and their associations, "
+    "association types, what each provider supports, and your association imports. Every "
+    "field needs Authorization: Bearer <api key>."
+)
 class Query(IntegrationQueries, RecordQueries, CapabilityQueries, ImportQueries):
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Writes: register CRM connections, and create associations in the CRM they "
+    "connect to (one, a batch, or a durable import job). Each calls only the provider of the "
+    "integration it names."
+)
 class Mutation(IntegrationMutations, AssociationMutations, RelationMutations, ImportMutations):
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Live updates over graphql-transport-ws: the socket sends the API key in "
+    'connection_init\'s payload ({"Authorization": "Bearer <api key>"}).'
+)
 class Subscription(ImportSubscriptions):
     pass
 
@@ -110,7 +121,10 @@ def build_schema(
     # Factories, not instances: Strawberry builds fresh extensions for every request.
     ours: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         # First: it refuses what would make the limiters below expensive.
-        lambda: DocumentLimits(max_expanded_fields=settings.max_expanded_fields),
+        lambda: DocumentLimits(
+            max_expanded_fields=settings.max_expanded_fields,
+            max_mutation_aliases=settings.max_mutation_aliases,
+        ),
         # Rule classes built once: a limiter made per request makes new classes, and every
         # request would be new to the validation cache below.
         lambda: AddValidationRules(limit_rules),

@@ -137,6 +137,8 @@ def spec_for(call: RecordedCall) -> tuple[str, str] | None:
         return "hubspot/associations-v3.openapi.json", HUBSPOT_HOST
     if _LABELS_PATH.match(call.path):
         return "hubspot/associations-schema-v4-labels.openapi.json", HUBSPOT_HOST
+    if call.path.startswith("/crm/v3/objects/"):
+        return "hubspot/objects-v3.openapi.json", HUBSPOT_HOST
     if call.path.startswith(("/crm/v4/associations/", "/crm/v4/objects/")):
         return "hubspot/associations-v4.openapi.json", HUBSPOT_HOST
     if call.path == "/associations" or call.path.startswith("/associations/"):

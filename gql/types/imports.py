@@ -150,7 +150,7 @@ class AssociationImport:
     succeeded: int = strawberry.field(description="Inputs the provider confirmed.")
     failed: int = strawberry.field(description="Inputs reported in `errors`.")
     cancel_requested: bool = strawberry.field(
-        description="cancelAssociationImport was called; the job stops between windows."
+        description="Whether cancelAssociationImport was called: the job stops between windows."
     )
     error_code: str | None = strawberry.field(description="Why a FAILED job stopped (a code).")
     error_message: str | None = strawberry.field(description="Why a FAILED job stopped.")
