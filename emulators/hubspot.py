@@ -1,6 +1,11 @@
 """HubSpot CRM associations emulator (api.hubapi.com), from ../shared/specs/hubspot.
 
-Endpoints: v3 batch create, v4 PUT default, v4 batch associate-default, v4 batch read, v4 labels.
+Endpoints, in both API versions (``ROUTES``): batch create (v3 with type names; 2026-09 with
+``types`` of category and type id, refusing v3 names), PUT default, labelled PUT, batch
+associate-default, batch read, labels. The endpoints the specs tag
+``x-hubspot-rate-limit-exemptions: ["ten-secondly"]`` count against the daily quota only.
+Each batch endpoint refuses more inputs than its limit (``*_batch_limit``, settable) with a
+400 VALIDATION_ERROR "Batch input size must be between 1 and N, got M".
 
 Error bodies (HubSpot error model; `subCategory` is a string as in real replies, not the spec's
 object). Every error reply also carries the `X-HubSpot-Correlation-Id` header.
@@ -15,7 +20,8 @@ Batch envelopes: {"status": "COMPLETE", "results": [...], "startedAt", "complete
 "numErrors" and "errors" when some inputs fail. One error per failing input:
     {"status": "error", "category": str, "subCategory"?: str, "message": str,
      "context": {"fromObjectId": [id]} and/or {"toObjectId": [id]}}
-  - v3 batch create (201 / 207) and v4 associate default (200 / 207): unknown ids give category
+  - v3 batch create (201 / 207), 2026-09 batch create and associate default (200 / 207):
+    unknown ids give category
     OBJECT_NOT_FOUND with the missing side(s) in context, so an input fails when its from id is
     in an error's fromObjectId or its to id in an error's toObjectId.
   - v4 batch read (200 / 207): an id with no associations (unknown ids too: HubSpot does not
@@ -138,6 +144,7 @@ class HubSpotState(EmulatorState):
     user_labels: list[AssociationType] = field(default_factory=list)  # USER_DEFINED types
     conflicting_pairs: set[tuple[str, str]] = field(default_factory=set)  # (id, id), any order
     v3_batch_limit: int = 100
+    dated_create_batch_limit: int = 2000  # 2026-09 batch create
     v4_default_batch_limit: int = 2000
     read_batch_limit: int = 1000  # HubSpot changelog 2025-02-10
     read_page_size: int = 500
@@ -147,8 +154,6 @@ class HubSpotState(EmulatorState):
     daily_limit: int = 625_000
     send_retry_after: bool = False  # Retry-After on 429 is unconfirmed for HubSpot
     send_daily_headers: bool = True  # HubSpot omits the daily headers for OAuth apps
-    # The specs tag association endpoints x-hubspot-rate-limit-exemptions: ["ten-secondly"].
-    ten_secondly_exempt: bool = False
     _type_index: dict[tuple[int, str, str], dict[int, AssociationType]] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -241,7 +246,7 @@ class HubSpotState(EmulatorState):
     def window(self) -> RateWindow:
         if self._window is None:
             self._window = RateWindow(None, 0, 0)
-        self._window.burst_max = None if self.ten_secondly_exempt else self.burst_limit
+        self._window.burst_max = self.burst_limit
         self._window.interval_s = self.interval_ms / 1000
         self._window.daily_max = self.daily_limit
         return self._window
@@ -251,9 +256,7 @@ class HubSpotState(EmulatorState):
         burst_remaining = self.window.burst_remaining(now)
         headers = {
             "X-HubSpot-RateLimit-Max": str(self.burst_limit),
-            "X-HubSpot-RateLimit-Remaining": str(
-                self.burst_limit if self.ten_secondly_exempt else burst_remaining
-            ),
+            "X-HubSpot-RateLimit-Remaining": str(burst_remaining),
             "X-HubSpot-RateLimit-Interval-Milliseconds": str(self.interval_ms),
         }
         if self.send_daily_headers:
@@ -470,6 +473,95 @@ async def v3_batch_create(request: web.Request) -> web.StreamResponse:
     return _envelope(results, errors, started, 201)
 
 
+def _specs(value: Any, where: str, state: HubSpotState, from_type: str, to_type: str) -> list[int]:
+    """The type ids of a 2026-09 ``types`` list (``AssociationSpec``); v3 names are refused."""
+    if not isinstance(value, list) or not value:
+        raise _invalid(f"Invalid input JSON: {where} must be a non-empty array of types")
+    type_ids = []
+    for spec in value:
+        category = spec.get("associationCategory") if isinstance(spec, dict) else None
+        type_id = spec.get("associationTypeId") if isinstance(spec, dict) else None
+        if (
+            not isinstance(category, str)
+            or isinstance(type_id, bool)
+            or not isinstance(type_id, int)
+        ):
+            raise _invalid(
+                f"Invalid input JSON: {where} takes associationCategory and associationTypeId, "
+                f"got {spec!r}"
+            )
+        kind = state.find_type(from_type, to_type, type_id)
+        if kind is None or kind.category != category:
+            raise _invalid(
+                f"{category} {type_id} is not a valid association type "
+                f"from {from_type} to {to_type}"
+            )
+        type_ids.append(type_id)
+    return type_ids
+
+
+def _labels_between(
+    state: HubSpotState, from_type: str, to_type: str, pair: tuple[str, str], type_ids: list[int]
+) -> dict[str, Any]:
+    """``LabelsBetweenObjectPair``, after storing the association of each type."""
+    labels = []
+    for type_id in type_ids:
+        state.associate(from_type, pair[0], to_type, pair[1], type_id)
+        kind = state.find_type(from_type, to_type, type_id)
+        if kind is not None and kind.label is not None:
+            labels.append(kind.label)
+    return {
+        "fromObjectTypeId": OBJECT_TYPES[from_type][0],
+        "fromObjectId": _wire_id(pair[0]),
+        "toObjectTypeId": OBJECT_TYPES[to_type][0],
+        "toObjectId": _wire_id(pair[1]),
+        "labels": labels,
+    }
+
+
+async def dated_batch_create(request: web.Request) -> web.StreamResponse:
+    """2026-09 batch create: ``types`` per input; the v3 ``type`` names are refused."""
+    state = request.app[HUBSPOT_KEY]
+    from_type, to_type = _path_type(request, "from"), _path_type(request, "to")
+    inputs = _inputs(request, state.dated_create_batch_limit)
+    pairs = _pairs(inputs)
+    type_ids = [
+        _specs(item.get("types"), f"inputs[{index}].types", state, from_type, to_type)
+        for index, item in enumerate(inputs)
+    ]
+    _check_conflicts(request, state, pairs)
+    failing, category = _partial(request, len(pairs))
+    started, results, errors = now_iso(), [], []
+    for index, pair in enumerate(pairs):
+        if index in failing:
+            context = {"fromObjectId": [pair[0]], "toObjectId": [pair[1]]}
+            errors.append(_item_error(category, "Association could not be created.", context))
+            continue
+        missing = _missing_error(state, from_type, to_type, pair)
+        if missing is not None:
+            errors.append(missing)
+            continue
+        results.append(_labels_between(state, from_type, to_type, pair, type_ids[index]))
+    return _envelope(results, errors, started, 200)
+
+
+async def put_labelled(request: web.Request) -> web.StreamResponse:
+    """PUT a labelled association (v4 and 2026-09): a body of ``AssociationSpec``s -> 201."""
+    state = request.app[HUBSPOT_KEY]
+    from_type, to_type = _path_type(request, "fromType"), _path_type(request, "toType")
+    pair = (request.match_info["fromId"], request.match_info["toId"])
+    try:
+        body = read_json(request[CALL_KEY])
+    except ValueError as exc:
+        raise _invalid(f"Invalid input JSON: {exc}") from exc
+    type_ids = _specs(body, "the body", state, from_type, to_type)
+    missing = _missing_error(state, from_type, to_type, pair)
+    if missing is not None:
+        raise HubSpotError(404, "OBJECT_NOT_FOUND", missing["message"], missing["context"])
+    _check_conflicts(request, state, [pair])
+    return json_response(_labels_between(state, from_type, to_type, pair, type_ids), 201)
+
+
 async def v4_put_default(request: web.Request) -> web.StreamResponse:
     state = request.app[HUBSPOT_KEY]
     from_type, to_type = _path_type(request, "fromType"), _path_type(request, "toType")
@@ -614,7 +706,8 @@ async def _gate(request: web.Request, handler: Handler) -> web.StreamResponse:
         response = HubSpotError(401, "INVALID_AUTHENTICATION", AUTH_MESSAGE).response()
     elif (
         state.rate_limit_enabled
-        and (verdict := state.window.acquire(state.clock())) is not LimitVerdict.OK
+        and (verdict := state.window.acquire(state.clock(), burst_exempt=_burst_exempt(request)))
+        is not LimitVerdict.OK
     ):
         body = _rate_limit_body(daily=verdict is LimitVerdict.DAILY)
         response = json_response(body, 429, {"X-HubSpot-Correlation-Id": body["correlationId"]})
@@ -630,20 +723,47 @@ async def _gate(request: web.Request, handler: Handler) -> web.StreamResponse:
     return response
 
 
+class Route(NamedTuple):
+    method: str
+    path: str
+    handler: Handler
+    ten_secondly_exempt: bool  # the spec's x-hubspot-rate-limit-exemptions: ["ten-secondly"]
+
+
+_V4 = "/crm/v4/associations/{from}/{to}"
+_DATED = "/crm/associations/2026-09/{from}/{to}"
+_PUT_DEFAULT = "/{fromType}/{fromId}/associations/default/{toType}/{toId}"
+_PUT_LABELLED = "/{fromType}/{fromId}/associations/{toType}/{toId}"
+ROUTES: tuple[Route, ...] = (
+    # legacy: v3 batch create, v4 everything else
+    Route("POST", "/crm/v3/associations/{from}/{to}/batch/create", v3_batch_create, True),
+    Route("PUT", "/crm/v4/objects" + _PUT_DEFAULT, v4_put_default, False),
+    Route("PUT", "/crm/v4/objects" + _PUT_LABELLED, put_labelled, False),
+    Route("POST", _V4 + "/batch/associate/default", v4_batch_associate_default, True),
+    Route("POST", _V4 + "/batch/read", v4_batch_read, True),
+    Route("GET", _V4 + "/labels", v4_labels, False),
+    # 2026-09
+    Route("POST", _DATED + "/batch/create", dated_batch_create, True),
+    Route("PUT", "/crm/objects/2026-09" + _PUT_DEFAULT, v4_put_default, False),
+    Route("PUT", "/crm/objects/2026-09" + _PUT_LABELLED, put_labelled, False),
+    Route("POST", _DATED + "/batch/associate/default", v4_batch_associate_default, True),
+    Route("POST", _DATED + "/batch/read", v4_batch_read, True),
+    Route("GET", _DATED + "/labels", v4_labels, True),
+)
+_EXEMPT = {(r.method, r.path) for r in ROUTES if r.ten_secondly_exempt}
+
+
+def _burst_exempt(request: web.Request) -> bool:
+    resource = request.match_info.route.resource
+    return resource is not None and (request.method, resource.canonical) in _EXEMPT
+
+
 def create_app(state: HubSpotState | None = None) -> web.Application:
     state = state if state is not None else HubSpotState()
     app = build_app(state, _gate)
     app[HUBSPOT_KEY] = state
-    app.router.add_post("/crm/v3/associations/{from}/{to}/batch/create", v3_batch_create)
-    app.router.add_put(
-        "/crm/v4/objects/{fromType}/{fromId}/associations/default/{toType}/{toId}",
-        v4_put_default,
-    )
-    app.router.add_post(
-        "/crm/v4/associations/{from}/{to}/batch/associate/default", v4_batch_associate_default
-    )
-    app.router.add_post("/crm/v4/associations/{from}/{to}/batch/read", v4_batch_read)
-    app.router.add_get("/crm/v4/associations/{from}/{to}/labels", v4_labels)
+    for route in ROUTES:
+        app.router.add_route(route.method, route.path, route.handler)
     return app
 
 

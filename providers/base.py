@@ -23,6 +23,7 @@ from typing import Any
 import aiohttp
 from aiohttp_retry import RetryClient, RetryOptionsBase
 
+from providers.batch_size import BatchSizes
 from providers.domain import Connection
 from providers.errors import (
     ProviderError,
@@ -34,6 +35,7 @@ from providers.errors import (
     request_id_of,
     retry_after_seconds,
 )
+from providers.hubspot.paths import DEFAULT_API_VERSION, ApiVersion
 from providers.ratelimit import RateLimiter, limit_key
 
 log = logging.getLogger(__name__)
@@ -60,9 +62,11 @@ class ClientSettings:
     retry_attempts: int = 4
     retry_backoff_seconds: float = 0.2
     max_retry_wait_seconds: float = 10.0
-    # HubSpot documents 100 inputs a call as safe for v3 create; larger v4 figures are hearsay.
-    hubspot_v3_batch_limit: int = 100
-    hubspot_v4_batch_limit: int = 100
+    hubspot_api_version: ApiVersion = DEFAULT_API_VERSION
+    # A forced batch size (v3 create; v4 and 2026-09 create and associate default). None: the
+    # documented maximum, halved and remembered when HubSpot refuses (providers/batch_size.py).
+    hubspot_v3_batch_limit: int | None = None
+    hubspot_v4_batch_limit: int | None = None
     hubspot_read_batch_limit: int = 1000
     salesforce_collection_limit: int = 200
     batch_concurrency: int = 4
@@ -119,6 +123,7 @@ class HttpTransport:
     session: aiohttp.ClientSession
     settings: ClientSettings = field(default_factory=ClientSettings)
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    batch_sizes: BatchSizes = field(default_factory=BatchSizes)
 
     def __post_init__(self) -> None:
         self.retry_client = RetryClient(client_session=self.session, raise_for_status=False)
@@ -157,15 +162,19 @@ class ProviderClient:
         safe: bool,
         json_body: Any = None,
         params: Mapping[str, str] | None = None,
+        burst_exempt: bool = False,
     ) -> Reply:
         """Send one call; return a 2xx reply or raise from the error tree.
+
+        ``burst_exempt``: the endpoint is exempt from the provider's ten-second limit (it
+        takes no place in that window, only in the daily quota).
 
         A garbled reply (cut-off JSON) to a call that is safe to repeat is asked for again:
         aiohttp-retry only sees statuses, and the status of a garbled reply looks fine.
         """
         for attempt in range(1, self.settings.retry_attempts + 1):
             try:
-                return await self._send(method, path, safe, json_body, params)
+                return await self._send(method, path, safe, json_body, params, burst_exempt)
             except WireFormatError:
                 if not safe or attempt == self.settings.retry_attempts:
                     raise
@@ -179,6 +188,7 @@ class ProviderClient:
         safe: bool,
         json_body: Any,
         params: Mapping[str, str] | None,
+        burst_exempt: bool = False,
     ) -> Reply:
         url = self._base_url().rstrip("/") + path
         headers = self._headers()
@@ -199,7 +209,11 @@ class ProviderClient:
                 timeout=aiohttp.ClientTimeout(total=self.settings.timeout_seconds),
                 retry_options=self.transport.retry_policies[safe],
                 # Runs once per attempt: every retry waits for its own place in the budget.
-                middlewares=(self.transport.limiter.middleware(limit, max_wait=max_wait),),
+                middlewares=(
+                    self.transport.limiter.middleware(
+                        limit, max_wait=max_wait, burst_exempt=burst_exempt
+                    ),
+                ),
             ) as response:
                 raw = await response.read()
                 status, reply_headers = response.status, response.headers

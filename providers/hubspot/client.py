@@ -1,13 +1,15 @@
-"""HubSpot CRM associations (v3 batch create, v4 default, v4 batch read, v4 labels)."""
+"""HubSpot CRM associations: batch create, default, batch read, labels (paths in paths.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import quote
 
-from providers.base import ProviderClient, Reply
+from providers.base import HttpTransport, ProviderClient, Reply
+from providers.batch_size import SizeKey, send_in_batches
 from providers.batching import chunked, gather_bounded, merge
 from providers.domain import (
     AssociatedRecord,
@@ -16,84 +18,122 @@ from providers.domain import (
     Batch,
     BatchError,
     BatchStatus,
+    Connection,
     DefaultAssociation,
     ErrorDetail,
     Pair,
     TypedPair,
 )
-from providers.errors import Conflict, NotFound, ProviderError
+from providers.errors import Conflict, InvalidRequest, NotFound, ProviderError
 from providers.hubspot import wire
+from providers.hubspot.paths import Endpoint, HubSpotPaths
+from providers.hubspot.type_names import UnknownTypeName, dated_spec
 from providers.wire import M, WireModel, parse_wire
 
 W = TypeVar("W", bound=WireModel)
 R = TypeVar("R")
-
-
-def _seg(value: str) -> str:
-    return quote(value, safe="")
+K = TypeVar("K", bound=Hashable)
 
 
 class HubSpotClient(ProviderClient):
+    """HubSpot's associations, on the API version of ``hubspot_api_version`` (paths.py)."""
+
     provider = "hubspot"
+
+    def __init__(self, transport: HttpTransport, connection: Connection) -> None:
+        super().__init__(transport, connection)
+        self.paths = HubSpotPaths(self.settings.hubspot_api_version)
 
     def _base_url(self) -> str:
         return self.settings.hubspot_base_url
+
+    async def _call(self, endpoint: Endpoint, *, safe: bool, json_body: Any = None) -> Reply:
+        return await self._request(
+            endpoint.method,
+            endpoint.path,
+            safe=safe,
+            json_body=json_body,
+            burst_exempt=endpoint.ten_secondly_exempt,
+        )
+
+    async def _in_batches(
+        self,
+        endpoint: Endpoint,
+        forced: int | None,
+        items: Sequence[K],
+        send: Callable[[Sequence[K]], Awaitable[Batch[R]]],
+    ) -> list[tuple[Sequence[K], Batch[R] | ProviderError]]:
+        """Every item sent in batches: the forced size, else the documented maximum, halved
+        (and remembered) when HubSpot refuses a batch as too large."""
+        assert endpoint.max_inputs is not None
+        return await send_in_batches(
+            items,
+            send,
+            sizes=self.transport.batch_sizes,
+            key=SizeKey(self.provider, self.connection.integration_id, endpoint.template),
+            start=forced or endpoint.max_inputs,
+            concurrency=self.settings.batch_concurrency,
+            too_large=refused_as_too_large,
+        )
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/basic/put-crm-v4-objects-fromObjectType-fromObjectId-associations-default-toObjectType-toObjectId
     async def create_default(
         self, from_type: str, from_id: str, to_type: str, to_id: str
     ) -> Batch[DefaultAssociation]:
-        path = (
-            f"/crm/v4/objects/{_seg(from_type)}/{_seg(from_id)}"
-            f"/associations/default/{_seg(to_type)}/{_seg(to_id)}"
-        )
+        endpoint = self.paths.put_default(from_type, from_id, to_type, to_id)
         # A PUT that HubSpot treats as idempotent: safe to repeat.
-        reply = await self._request("PUT", path, safe=True)
+        reply = await self._call(endpoint, safe=True)
         return self._batch(reply, [Pair(from_id, to_id)], wire.DefaultResult, _default_result)
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/batch/post-crm-v4-associations-fromObjectType-toObjectType-batch-associate-default
     async def associate_default(
         self, from_type: str, to_type: str, pairs: Sequence[Pair]
     ) -> Batch[DefaultAssociation]:
-        """Default associations for many pairs: one call per ``hubspot_v4_batch_limit``."""
-        path = f"/crm/v4/associations/{_seg(from_type)}/{_seg(to_type)}/batch/associate/default"
+        """Default associations for many pairs, in batches at HubSpot's limit."""
+        endpoint = self.paths.associate_default(from_type, to_type)
 
         async def send(chunk: Sequence[Pair]) -> Batch[DefaultAssociation]:
             body = {"inputs": [{"from": {"id": p.from_id}, "to": {"id": p.to_id}} for p in chunk]}
-            reply = await self._request("POST", path, json_body=body, safe=True)
+            reply = await self._call(endpoint, json_body=body, safe=True)
             return self._batch(reply, chunk, wire.DefaultResult, _default_result)
 
         unique = list(dict.fromkeys(pairs))
-        chunks = chunked(unique, self.settings.hubspot_v4_batch_limit)
-        outcomes = await gather_bounded(chunks, send, self.settings.batch_concurrency)
+        outcomes = await self._in_batches(
+            endpoint, self.settings.hubspot_v4_batch_limit, unique, send
+        )
         return merge(
-            unique,
-            list(zip(chunks, outcomes, strict=True)),
-            pair_of=lambda p: p,
-            result_key=lambda r: _forward(r, set(unique)),
+            unique, outcomes, pair_of=lambda p: p, result_key=lambda r: _forward(r, set(unique))
         )
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-v3/batch/post-crm-v3-associations-fromObjectType-toObjectType-batch-create
     async def create_batch(
         self, from_type: str, to_type: str, inputs: Sequence[TypedPair]
     ) -> Batch[TypedPair]:
-        """v3 batch create, split into ``hubspot_v3_batch_limit`` chunks and merged.
+        """Batch create, in batches at HubSpot's limit, merged in input order.
 
-        Duplicates are sent once. A 409 refuses a whole chunk for one conflicting item, so
-        the chunk is bisected until only the conflicting items fail.
+        Duplicates are sent once. On ``2026-09`` each v3 type name is sent as its category
+        and type id (``type_names.py``); an input whose name has none fails alone, unsent.
+        A 409 refuses a whole chunk for one conflicting item, so the chunk is bisected until
+        only the conflicting items fail.
         """
-        path = f"/crm/v3/associations/{_seg(from_type)}/{_seg(to_type)}/batch/create"
+        endpoint = self.paths.batch_create(from_type, to_type)
+        unique = list(dict.fromkeys(inputs))
+        specs: dict[str, AssociationSpec] = {}
+        refused: list[BatchError] = []
+        if self.paths.dated:
+            for name in dict.fromkeys(i.type for i in unique):
+                try:
+                    specs[name] = dated_spec(name, from_type, to_type)
+                except UnknownTypeName as exc:
+                    bad = tuple(dict.fromkeys(i.pair for i in unique if i.type == name))
+                    refused.append(_bad_input(str(exc), name, bad))
+            unique = [i for i in unique if i.type in specs]
 
         async def send(chunk: Sequence[TypedPair]) -> Batch[TypedPair]:
-            body = {
-                "inputs": [
-                    {"from": {"id": i.from_id}, "to": {"id": i.to_id}, "type": i.type}
-                    for i in chunk
-                ]
-            }
+            body = _dated_inputs(chunk, specs) if self.paths.dated else _v3_inputs(chunk)
             try:
                 # Creating an association that exists is not an error: safe to repeat.
-                reply = await self._request("POST", path, json_body=body, safe=True)
+                reply = await self._call(endpoint, json_body=body, safe=True)
             except Conflict:
                 if len(chunk) == 1:
                     raise
@@ -105,17 +145,28 @@ class HubSpotClient(ProviderClient):
                     pair_of=lambda i: i.pair,
                     result_key=lambda r: r,
                 )
-            return self._batch(reply, [i.pair for i in chunk], wire.TypedResult, _typed_result)
+            pairs = [i.pair for i in chunk]
+            if not self.paths.dated:
+                return self._batch(reply, pairs, wire.TypedResult, _typed_result)
+            # 2026-09 answers each pair, not each type: a pair's result confirms its inputs.
+            answered = self._batch(reply, pairs, wire.LabelsResult, _labels_pair)
+            created = set(answered.results)
+            return Batch(
+                status=answered.status,
+                results=[i for i in chunk if i.pair in created],
+                errors=answered.errors,
+                started_at=answered.started_at,
+                completed_at=answered.completed_at,
+                requested_at=answered.requested_at,
+                links=answered.links,
+            )
 
-        unique = list(dict.fromkeys(inputs))
-        chunks = chunked(unique, self.settings.hubspot_v3_batch_limit)
-        outcomes = await gather_bounded(chunks, send, self.settings.batch_concurrency)
-        return merge(
-            unique,
-            list(zip(chunks, outcomes, strict=True)),
-            pair_of=lambda i: i.pair,
-            result_key=lambda r: r,
-        )
+        forced = self.settings.hubspot_v4_batch_limit
+        if not self.paths.dated:
+            forced = self.settings.hubspot_v3_batch_limit
+        outcomes = await self._in_batches(endpoint, forced, unique, send) if unique else []
+        batch = merge(unique, outcomes, pair_of=lambda i: i.pair, result_key=lambda r: r)
+        return replace(batch, errors=[*refused, *batch.errors]) if refused else batch
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/batch/post-crm-v4-associations-fromObjectType-toObjectType-batch-read
     async def read_associations(
@@ -126,14 +177,14 @@ class HubSpotClient(ProviderClient):
         A record with no associations comes back as HubSpot's NO_ASSOCIATIONS_FOUND error:
         that is an empty list, not a failure.
         """
-        path = f"/crm/v4/associations/{_seg(from_type)}/{_seg(to_type)}/batch/read"
+        endpoint = self.paths.batch_read(from_type, to_type)
         found: dict[str, list[AssociatedRecord] | ProviderError] = {}
         pending: list[dict[str, str]] = [{"id": i} for i in dict.fromkeys(ids)]
         while pending:
             next_round: list[dict[str, str]] = []
             for chunk in chunked(pending, self.settings.hubspot_read_batch_limit):
                 # A POST that only reads: safe to repeat.
-                reply = await self._request("POST", path, json_body={"inputs": chunk}, safe=True)
+                reply = await self._call(endpoint, json_body={"inputs": chunk}, safe=True)
                 batch = parse_wire(
                     wire.BatchReply, reply.body, provider=self.provider, status=reply.status
                 )
@@ -164,8 +215,7 @@ class HubSpotClient(ProviderClient):
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-schema-v4/labels/get-crm-v4-associations-fromObjectType-toObjectType-labels
     async def labels(self, from_type: str, to_type: str) -> list[AssociationLabel]:
-        path = f"/crm/v4/associations/{_seg(from_type)}/{_seg(to_type)}/labels"
-        reply = await self._request("GET", path, safe=True)
+        reply = await self._call(self.paths.labels(from_type, to_type), safe=True)
         labels = parse_wire(
             wire.LabelsReply, reply.body, provider=self.provider, status=reply.status
         )
@@ -212,6 +262,59 @@ def _default_result(r: wire.DefaultResult) -> DefaultAssociation:
 
 def _typed_result(r: wire.TypedResult) -> TypedPair:
     return TypedPair(r.from_.id, r.to.id, r.type)
+
+
+def _labels_pair(r: wire.LabelsResult) -> Pair:
+    return Pair(r.from_object_id, r.to_object_id)
+
+
+def _v3_inputs(chunk: Sequence[TypedPair]) -> dict[str, Any]:
+    return {
+        "inputs": [
+            {"from": {"id": i.from_id}, "to": {"id": i.to_id}, "type": i.type} for i in chunk
+        ]
+    }
+
+
+def _dated_inputs(chunk: Sequence[TypedPair], specs: Mapping[str, AssociationSpec]) -> Any:
+    """One input per pair, with every type asked for it (2026-09 takes a list of types)."""
+    types: dict[Pair, dict[AssociationSpec, None]] = {}
+    for i in chunk:
+        types.setdefault(i.pair, {})[specs[i.type]] = None
+    return {
+        "inputs": [
+            {
+                "from": {"id": pair.from_id},
+                "to": {"id": pair.to_id},
+                "types": [
+                    {"associationCategory": s.category, "associationTypeId": s.type_id}
+                    for s in kinds
+                ],
+            }
+            for pair, kinds in types.items()
+        ]
+    }
+
+
+def _bad_input(message: str, name: str, pairs: tuple[Pair, ...]) -> BatchError:
+    return BatchError(
+        message=message, category="BAD_USER_INPUT", context={"type": [name]}, items=pairs
+    )
+
+
+# HubSpot refuses a batch over its limit with a 400 whose message names the batch size (no
+# code of its own); a 413 says the same of the body.
+_TOO_LARGE = re.compile(
+    r"\b(?:batch|inputs?)\b.*\b(?:size|limit|max\w*|exceed\w*|too (?:many|large))\b",
+    re.IGNORECASE,
+)
+
+
+def refused_as_too_large(exc: ProviderError) -> bool:
+    """Whether HubSpot refused a whole batch for its size (so a smaller one may pass)."""
+    if not isinstance(exc, InvalidRequest):
+        return False
+    return exc.status == 413 or bool(_TOO_LARGE.search(exc.message))
 
 
 def _forward(result: DefaultAssociation, asked: set[Pair]) -> Pair | None:

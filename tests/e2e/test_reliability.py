@@ -46,6 +46,8 @@ async def test_ten_thousand_inputs_through_20_percent_faulted_calls(tmp_path, hu
         hubspot_base_url=hubspot.url,
         upstream_timeout_seconds=0.5,
         retry_attempts=6,
+        # 100 calls of 100 rather than 5 of 2,000: enough calls for 20% of them to be faulted.
+        hubspot_v4_batch_limit=100,
     )
     # With no Retry-After the client waits out the rolling window the headers announce.
     hubspot.state.interval_ms = 100
