@@ -62,6 +62,7 @@ def bad_input(message: str, **extensions: Any) -> ApiError:
 _PROVIDER_CODES: list[tuple[type[pe.ProviderError], Code]] = [
     (pe.AlreadyExists, Code.ALREADY_EXISTS),
     (pe.Unsupported, Code.UNSUPPORTED_ASSOCIATION),
+    (pe.UnsupportedProvider, Code.UNSUPPORTED_PROVIDER),
     (pe.InvalidRequest, Code.BAD_USER_INPUT),
     (pe.AuthFailed, Code.UNAUTHENTICATED),
     (pe.NotFound, Code.NOT_FOUND),
@@ -78,6 +79,8 @@ def provider_code(exc: pe.ProviderError) -> Code:
 
 def provider_extensions(exc: pe.ProviderError) -> dict[str, Any]:
     ext: dict[str, Any] = {"code": provider_code(exc).value, "provider": exc.provider}
+    if isinstance(exc, pe.BadInput):
+        ext["field"] = exc.field
     if exc.status is not None:
         ext["providerStatus"] = exc.status
     if exc.request_id:

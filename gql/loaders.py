@@ -8,30 +8,34 @@ integration (and object types) and answers every key, in order, with its own val
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from strawberry.dataloader import DataLoader
 
 from gql.store.integrations import Integration, IntegrationStore
-from providers.base import HttpTransport, ProviderClient
+from providers import registry
+from providers.base import HttpTransport
+from providers.capabilities import (
+    ASSOCIATION_READS,
+    DEFAULT_ASSOCIATIONS,
+    UNIFIED_ASSOCIATIONS,
+    Capability,
+)
 from providers.domain import (
     AssociatedRecord,
     Batch,
     Connection,
     DefaultAssociation,
     Pair,
+    UnifiedAssociationRequest,
+    UnifiedAssociationResult,
 )
-from providers.errors import ProviderError, Unsupported
-from providers.hubspot.client import HubSpotClient
-from providers.leadconnector.client import LeadConnectorClient
-from providers.registry import CLIENTS
-from providers.salesforce.client import SalesforceClient, Saved
-from providers.salesforce.mapping import entity_named
+from providers.errors import ProviderError
 
+C = TypeVar("C")
 K = TypeVar("K", bound="Keyed")
 V = TypeVar("V")
 Found = tuple[Integration, Connection]
@@ -63,21 +67,13 @@ class AssociationsKey:
     to_object_type: str
 
 
-@dataclass(frozen=True)
-class RecordWriteKey:
-    """One Salesforce record write; identical writes in one request are sent once."""
+@dataclass(frozen=True, eq=False)
+class UnifiedKey:
+    """One ``createAssociation`` operation: never merged with another (identity), but
+    operations of one request meet in one batch so their writes share calls."""
 
     integration_id: str
-    method: str  # PATCH (update) or POST (create)
-    record: str  # canonical JSON of the record
-    params: str  # canonical JSON of remoteQuery
-
-
-@dataclass(frozen=True)
-class ContactRoleKey:
-    integration_id: str
-    opportunity_id: str
-    contact_id: str
+    request: UnifiedAssociationRequest
 
 
 def _grouped(keys: Sequence[K], by: Callable[[K], Hashable]) -> dict[Hashable, list[K]]:
@@ -85,10 +81,6 @@ def _grouped(keys: Sequence[K], by: Callable[[K], Hashable]) -> dict[Hashable, l
     for key in keys:
         groups[by(key)].append(key)
     return groups
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 class Loaders:
@@ -106,11 +98,8 @@ class Loaders:
         self.associations = DataLoader[AssociationsKey, list[AssociatedRecord]](
             self._read_associations, max_batch_size=limits.hubspot_read_batch_limit
         )
-        self.record_writes = DataLoader[RecordWriteKey, Saved](
-            self._write_records, max_batch_size=limits.salesforce_collection_limit
-        )
-        self.contact_roles = DataLoader[ContactRoleKey, bool](
-            self._find_contact_roles, max_batch_size=limits.salesforce_collection_limit
+        self.unified_associations = DataLoader[UnifiedKey, UnifiedAssociationResult](
+            self._associate_unified, cache=False
         )
 
     def forget_integration(self, integration_id: str) -> None:
@@ -118,9 +107,9 @@ class Loaders:
         if self.integrations.cache_map.get(integration_id) is not None:
             self.integrations.clear(integration_id)
 
-    def client(self, found: Found) -> ProviderClient:
-        integration, connection = found
-        return CLIENTS[integration.provider](self._transport, connection)
+    def implementation(self, capability: Capability[C], found: Found) -> C:
+        """The integration's implementation of ``capability`` (``Unsupported`` if none)."""
+        return registry.implementation(capability, self._transport, found[1])
 
     async def _connected(self, ids: Iterable[str]) -> dict[str, Found]:
         found = await self.integrations.load_many(list(dict.fromkeys(ids)))
@@ -129,8 +118,6 @@ class Loaders:
     async def _load_integrations(self, ids: list[str]) -> list[Found | None]:
         found = await self._store.connections(self._tenant, ids)
         return [found.get(i) for i in ids]
-
-    # --- HubSpot default associations ------------------------------------------------------
 
     async def _per_group(
         self,
@@ -149,7 +136,7 @@ class Loaders:
                 answers.update((k, exc) for k in group)
         return [answers[k] for k in keys]
 
-    # --- HubSpot default associations ------------------------------------------------------
+    # --- default associations ------------------------------------------------------
 
     async def _associate_default(
         self, keys: list[DefaultAssociationKey]
@@ -157,11 +144,10 @@ class Loaders:
         async def answer(
             group: list[DefaultAssociationKey], found: Found
         ) -> Iterable[tuple[DefaultAssociationKey, Batch[DefaultAssociation]]]:
-            client = self.client(found)
-            assert isinstance(client, HubSpotClient)
+            client = self.implementation(DEFAULT_ASSOCIATIONS, found)
             first = group[0]
             if len(group) == 1:
-                # One operation: HubSpot's own single-pair PUT, as the caller asked.
+                # One operation: the provider's single-pair call, as the caller asked.
                 single = await client.create_default(
                     first.from_type, first.from_id, first.to_type, first.to_id
                 )
@@ -195,46 +181,20 @@ class Loaders:
     async def _read(
         self, found: Found, object_type: str, to_type: str, ids: list[str]
     ) -> Mapping[str, list[AssociatedRecord] | ProviderError]:
-        client = self.client(found)
-        if isinstance(client, HubSpotClient):
-            return await client.read_associations(object_type, to_type, ids)
-        if isinstance(client, SalesforceClient):
-            entity, other = entity_named(object_type), entity_named(to_type)
-            if entity is None or other is None:
-                raise Unsupported(
-                    f"no Salesforce object {object_type} or {to_type}", provider="salesforce"
-                )
-            return await client.related(entity, other, ids)
-        assert isinstance(client, LeadConnectorClient)
-        location = found[0].location_id or ""
-        # HighLevel has no batch read: one call per record, which is all its API offers.
-        return {i: await client.relations_of(location, i) for i in ids}
+        reads = self.implementation(ASSOCIATION_READS, found)
+        return await reads.read_associations(object_type, to_type, ids)
 
-    # --- Salesforce writes shared across operations ----------------------------------------
+    # --- unified associations shared across operations ------------------------------------
 
-    async def _write_records(self, keys: list[RecordWriteKey]) -> list[Saved | BaseException]:
+    async def _associate_unified(
+        self, keys: list[UnifiedKey]
+    ) -> list[UnifiedAssociationResult | BaseException]:
         async def answer(
-            group: list[RecordWriteKey], found: Found
-        ) -> Iterable[tuple[RecordWriteKey, Saved]]:
-            client = self.client(found)
-            assert isinstance(client, SalesforceClient)
-            first = group[0]
-            send = client.update_records if first.method == "PATCH" else client.create_records
-            saved = await send([json.loads(k.record) for k in group], json.loads(first.params))
-            return zip(group, saved, strict=True)
-
-        return await self._per_group(keys, lambda k: (k.integration_id, k.method, k.params), answer)
-
-    async def _find_contact_roles(self, keys: list[ContactRoleKey]) -> list[bool | BaseException]:
-        async def answer(
-            group: list[ContactRoleKey], found: Found
-        ) -> Iterable[tuple[ContactRoleKey, bool]]:
-            client = self.client(found)
-            assert isinstance(client, SalesforceClient)
-            existing = await client.existing_contact_roles(
-                [(k.opportunity_id, k.contact_id) for k in group]
-            )
-            return [(k, (k.opportunity_id, k.contact_id) in existing) for k in group]
+            group: list[UnifiedKey], found: Found
+        ) -> Iterable[tuple[UnifiedKey, UnifiedAssociationResult | ProviderError]]:
+            unified = self.implementation(UNIFIED_ASSOCIATIONS, found)
+            answers = await unified.create_associations([k.request for k in group])
+            return zip(group, answers, strict=True)
 
         return await self._per_group(keys, lambda k: k.integration_id, answer)
 
@@ -249,38 +209,4 @@ def _batch_for(batch: Batch[DefaultAssociation], pair: Pair) -> Batch[DefaultAss
     )
 
 
-@dataclass(frozen=True)
-class LoaderIO:
-    """``SalesforceIO`` through the loaders, so operations of one request share calls."""
-
-    loaders: Loaders
-    integration_id: str
-
-    async def update_records(
-        self, records: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None = None
-    ) -> list[Saved]:
-        return await self._write("PATCH", records, params)
-
-    async def create_records(
-        self, records: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None = None
-    ) -> list[Saved]:
-        return await self._write("POST", records, params)
-
-    async def _write(
-        self, method: str, records: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None
-    ) -> list[Saved]:
-        keys = [
-            RecordWriteKey(self.integration_id, method, _canonical(r), _canonical(params or {}))
-            for r in records
-        ]
-        return await self.loaders.record_writes.load_many(keys)
-
-    async def existing_contact_roles(
-        self, pairs: Sequence[tuple[str, str]]
-    ) -> set[tuple[str, str]]:
-        keys = [ContactRoleKey(self.integration_id, o, c) for o, c in pairs]
-        found = await self.loaders.contact_roles.load_many(keys)
-        return {p for p, exists in zip(pairs, found, strict=True) if exists}
-
-
-__all__ = ["AssociationsKey", "DefaultAssociationKey", "LoaderIO", "Loaders"]
+__all__ = ["AssociationsKey", "DefaultAssociationKey", "Loaders", "UnifiedKey"]

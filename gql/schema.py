@@ -19,8 +19,10 @@ from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.info import Info
 
+from gql import fast_inputs
 from gql.document_limits import DocumentLimits
 from gql.errors import ApiError, Code
+from gql.fast_results import FastListExecutionContext
 from gql.resolvers.associations import AssociationMutations
 from gql.resolvers.integrations import IntegrationMutations, IntegrationQueries
 from gql.resolvers.records import RecordQueries
@@ -74,15 +76,21 @@ def build_schema(settings: Settings | None = None) -> CrmGraphSchema:
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
-    return CrmGraphSchema(
+    schema = CrmGraphSchema(
         query=Query,
         types=[CrmRecord],
         mutation=Mutation,
         extensions=extensions,
+        execution_context_class=FastListExecutionContext,
         config=StrawberryConfig(
             batching_config={"max_operations": settings.max_operations_per_request}
         ),
     )
+    converter = schema.schema_converter
+    fast_inputs.install(
+        (t.definition for t in converter.type_map.values()), converter.scalar_registry
+    )
+    return schema
 
 
 def export_sdl() -> str:

@@ -47,6 +47,7 @@ class Connection:
     credentials: Credentials = field(repr=False)
     instance_url: str | None = None
     rate_limits: RateLimits | None = None
+    location_id: str | None = None  # HighLevel: the integration's default location
 
 
 # --- HubSpot-style batches --------------------------------------------------------------
@@ -141,16 +142,19 @@ class Batch(Generic[T]):
 
 @dataclass(frozen=True)
 class RelationRequest:
-    location_id: str
+    """Two records related through ``association_id`` (an id ``associationLabels`` gives)."""
+
     association_id: str
     first_record_id: str
     second_record_id: str
+    location_id: str | None = None  # HighLevel; the integration's default when None
+    role: str | None = None  # Salesforce junction rows
 
 
 @dataclass(frozen=True)
 class Relation:
     id: str
-    location_id: str
+    location_id: str | None
     association_id: str
     first_record_id: str
     second_record_id: str

@@ -7,8 +7,10 @@
     ├── NotFound            404, unknown record or association
     ├── RateLimited         429, Salesforce 403 REQUEST_LIMIT_EXCEEDED (retry_after, scope)
     ├── InvalidRequest      400 / 422: the provider refused what we sent
+    │   ├── BadInput        our own check refused an input before any call (names the field)
     │   ├── AlreadyExists   HighLevel's 400 for a duplicate relation
-    │   └── Unsupported     a request the provider cannot express (refused before any call)
+    │   ├── Unsupported     a combination the provider cannot express (refused before any call)
+    │   └── UnsupportedProvider   the provider has no such capability at all
     ├── Conflict            409: HubSpot refuses a whole batch for one conflicting item
     ├── Unavailable         5xx, timeouts, dropped connections
     └── WireFormatError     a reply we cannot parse (malformed JSON, unexpected shape)
@@ -77,6 +79,18 @@ class AlreadyExists(InvalidRequest):
 
 class Unsupported(InvalidRequest):
     pass
+
+
+class UnsupportedProvider(InvalidRequest):
+    pass
+
+
+class BadInput(InvalidRequest):
+    """An input a provider's rules refuse before any call; ``field`` names it as sent."""
+
+    def __init__(self, message: str, *, field: str, provider: str) -> None:
+        super().__init__(message, provider=provider)
+        self.field = field
 
 
 class Conflict(ProviderError):

@@ -1,15 +1,61 @@
-"""Which client speaks for which CRM."""
+"""The registry: (provider, capability) -> implementation, as plain dicts.
+
+gql/ asks ``implementation(DEFAULT_ASSOCIATIONS, transport, connection)`` and gets an object
+speaking that Protocol, or ``Unsupported`` (``UNSUPPORTED_PROVIDER``) without any call. Each
+CRM declares what it implements, its rules and its ``Support`` rows in
+``providers/<crm>/support.py``: adding "mutation X on CRM Y" touches only that folder.
+"""
 
 from __future__ import annotations
 
-from providers.base import ProviderClient
-from providers.domain import CrmProvider
-from providers.hubspot.client import HubSpotClient
-from providers.leadconnector.client import LeadConnectorClient
-from providers.salesforce.client import SalesforceClient
+from typing import Any, TypeVar, cast
 
-CLIENTS: dict[CrmProvider, type[ProviderClient]] = {
-    CrmProvider.HUBSPOT: HubSpotClient,
-    CrmProvider.SALESFORCE: SalesforceClient,
-    CrmProvider.LEADCONNECTOR: LeadConnectorClient,
+from providers.base import HttpTransport
+from providers.capabilities import Capability, InputRules, Support
+from providers.domain import Connection, CrmProvider
+from providers.errors import UnsupportedProvider
+from providers.hubspot import support as hubspot
+from providers.leadconnector import support as leadconnector
+from providers.salesforce import support as salesforce
+
+C = TypeVar("C")
+
+Unsupported = UnsupportedProvider  # the agreed name: a capability this provider does not have
+
+_PROVIDERS = {
+    CrmProvider.HUBSPOT: hubspot.PROVIDES,
+    CrmProvider.SALESFORCE: salesforce.PROVIDES,
+    CrmProvider.LEADCONNECTOR: leadconnector.PROVIDES,
 }
+
+
+def implementation(
+    capability: Capability[C], transport: HttpTransport, connection: Connection
+) -> C:
+    """The implementation of ``capability`` for this connection, or ``Unsupported``."""
+    factory = _PROVIDERS[connection.provider].implementations.get(capability)
+    if factory is None:
+        supported = [p.name for p in CrmProvider if supports(p, capability)]
+        raise Unsupported(
+            f"{capability.mutation} works on {', '.join(supported) or 'no'} integrations; "
+            f"this one is {connection.provider.name}",
+            provider=connection.provider.value,
+        )
+    return cast(C, factory(transport, connection))
+
+
+def supports(provider: CrmProvider, capability: Capability[Any]) -> bool:
+    return capability in _PROVIDERS[provider].implementations
+
+
+def rules(provider: CrmProvider) -> InputRules:
+    """The provider's input rules (id formats, object types), checked before any call."""
+    return _PROVIDERS[provider].rules
+
+
+def support(provider: CrmProvider) -> list[Support]:
+    """Every (operation, object pair) the provider supports and how: ``crmCapabilities``."""
+    return list(_PROVIDERS[provider].rows)
+
+
+__all__ = ["Unsupported", "implementation", "rules", "support", "supports"]

@@ -9,8 +9,8 @@ import strawberry
 from gql import validation as check
 from gql.context import Info
 from gql.errors import bad_input
-from gql.loaders import DefaultAssociationKey, LoaderIO
-from gql.resolvers.connect import client_for
+from gql.loaders import DefaultAssociationKey, UnifiedKey
+from gql.resolvers.connect import capable
 from gql.resolvers.idempotent import KEY_HELP, once
 from gql.types.associations import (
     AssociationBatch,
@@ -24,6 +24,11 @@ from gql.types.associations import (
     UnifiedRequestOptions,
 )
 from gql.types.common import RecordRef
+from providers.capabilities import (
+    BATCH_ASSOCIATIONS,
+    DEFAULT_ASSOCIATIONS,
+    UNIFIED_ASSOCIATIONS,
+)
 from providers.domain import (
     Batch,
     DefaultAssociation,
@@ -32,8 +37,6 @@ from providers.domain import (
     UnifiedAssociationResult,
     UnifiedEntity,
 )
-from providers.hubspot.client import HubSpotClient
-from providers.salesforce.client import SalesforceClient
 
 _EXCLUDABLE = {"associations", "remote_data", "errors"} | {
     f"associations.{e.value}" for e in UnifiedEntity
@@ -141,16 +144,16 @@ class AssociationMutations:
         options = options or UnifiedRequestOptions()
         _exclusions(options.exclude_fields)
         request = _unified_request(input, _remote_query(options.remote_query))
-        client = await client_for(info, str(integration_id), SalesforceClient, "createAssociation")
-        # Through the loaders: operations of one HTTP request share sObject Collections calls.
-        io = LoaderIO(info.context.loaders, str(integration_id))
+        await capable(info, str(integration_id), UNIFIED_ASSOCIATIONS)
+        # Through the loader: operations of one HTTP request share the provider's calls.
+        key = UnifiedKey(str(integration_id), request)
         result = await once(
             info,
             idempotency_key,
             "createAssociation",
             (str(integration_id), request, options),
             UnifiedAssociationResult,
-            lambda: client.create_association(request, io),
+            lambda: info.context.loaders.unified_associations.load(key),
         )
         return _unified_answer(result, options)
 
@@ -165,13 +168,13 @@ class AssociationMutations:
         to_object_id: strawberry.ID,
         idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> DefaultAssociationBatch:
+        _, _, rules = await capable(info, str(integration_id), DEFAULT_ASSOCIATIONS)
         args = (
-            check.hubspot_object_type(from_object_type, "fromObjectType"),
-            check.hubspot_object_type(to_object_type, "toObjectType"),
-            check.hubspot_record_id(str(from_object_id), "fromObjectId"),
-            check.hubspot_record_id(str(to_object_id), "toObjectId"),
+            rules.object_type(from_object_type, "fromObjectType"),
+            rules.object_type(to_object_type, "toObjectType"),
+            rules.record_id(str(from_object_id), "fromObjectId"),
+            rules.record_id(str(to_object_id), "toObjectId"),
         )
-        await client_for(info, str(integration_id), HubSpotClient, "createDefaultAssociation")
         # Through the loader: operations batched in one HTTP request become one
         # batch/associate/default call per chunk; a lone one stays HubSpot's single PUT.
         key = DefaultAssociationKey(str(integration_id), *args)
@@ -197,20 +200,18 @@ class AssociationMutations:
         inputs: list[AssociationInput],
         idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> AssociationBatch:
-        from_type = check.hubspot_object_type(from_object_type, "fromObjectType")
-        to_type = check.hubspot_object_type(to_object_type, "toObjectType")
+        _, client, rules = await capable(info, str(integration_id), BATCH_ASSOCIATIONS)
+        from_type = rules.object_type(from_object_type, "fromObjectType")
+        to_type = rules.object_type(to_object_type, "toObjectType")
         check.batch_size(inputs, "inputs", info.context.settings.max_batch_inputs)
         pairs = [
             TypedPair(
-                check.hubspot_record_id(str(i.from_.id), f"inputs[{n}].from.id"),
-                check.hubspot_record_id(str(i.to.id), f"inputs[{n}].to.id"),
-                check.hubspot_association_type(i.type, f"inputs[{n}].type"),
+                rules.record_id(str(i.from_.id), f"inputs[{n}].from.id"),
+                rules.record_id(str(i.to.id), f"inputs[{n}].to.id"),
+                rules.association_type(i.type, f"inputs[{n}].type"),
             )
             for n, i in enumerate(inputs)
         ]
-        client = await client_for(
-            info, str(integration_id), HubSpotClient, "batchCreateAssociations"
-        )
         batch = await once(
             info,
             idempotency_key,

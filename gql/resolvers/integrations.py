@@ -19,9 +19,10 @@ from gql.types.integrations import (
     RateLimitsInput,
     UpdateCrmIntegrationInput,
 )
+from providers import registry
 from providers.domain import Credentials, CrmProvider, RateLimits
 from providers.errors import InvalidRequest
-from providers.salesforce.client import validate_instance_url
+from providers.salesforce.rules import validate_instance_url
 
 MAX_SECRET_CHARS = 16 * 1024  # OAuth tokens run to a few KiB; anything larger is not one
 
@@ -94,7 +95,9 @@ def _rate_limits(value: RateLimitsInput | None) -> RateLimits | None:
 
 
 def _location_id(value: str | None) -> str | None:
-    return None if value is None else check.leadconnector_id(value, "locationId")
+    # A HighLevel location id, checked by HighLevel's rules.
+    rules = registry.rules(CrmProvider.LEADCONNECTOR)
+    return None if value is None else rules.record_id(value, "locationId")
 
 
 def _not_found(id: str) -> ApiError:

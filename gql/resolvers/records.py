@@ -8,8 +8,7 @@ from gql import validation as check
 from gql.context import Info
 from gql.resolvers.connect import readable
 from gql.types.records import AssociationLabel, CrmRecord
-from providers.hubspot.client import HubSpotClient
-from providers.leadconnector.client import LeadConnectorClient
+from providers.capabilities import LABELS
 
 
 @strawberry.type
@@ -23,21 +22,14 @@ class RecordQueries:
         return CrmRecord(integration_id=integration_id, object_type=object_type, id=id)
 
     @strawberry.field(
-        description="Association types between two object types: HubSpot v4 labels, or the "
-        "HighLevel association definitions of the integration's location."
+        description="Association types between two object types: HubSpot v4 labels, the "
+        "HighLevel association definitions of the integration's location, or the Salesforce "
+        "junction objects. Their ids are the associationId values createRelation accepts."
     )
     async def association_labels(
         self, info: Info, integration_id: strawberry.ID, from_object_type: str, to_object_type: str
     ) -> list[AssociationLabel]:
         found = await readable(info, str(integration_id), from_object_type, None, to_object_type)
-        client = info.context.loaders.client(found)
-        if isinstance(client, HubSpotClient):
-            labels = await client.labels(from_object_type, to_object_type)
-        elif isinstance(client, LeadConnectorClient):
-            definitions = await client.association_definitions(found[0].location_id or "")
-            wanted = {from_object_type, to_object_type}
-            labels = [d for d in definitions if {d.from_object, d.to_object} == wanted]
-        else:
-            # Salesforce relationships are fixed fields, not labelled types.
-            labels = []
-        return [AssociationLabel.from_domain(label) for label in labels]
+        labels = info.context.loaders.implementation(LABELS, found)
+        found_labels = await labels.labels(from_object_type, to_object_type)
+        return [AssociationLabel.from_domain(label) for label in found_labels]

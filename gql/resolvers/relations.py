@@ -6,19 +6,21 @@ from typing import Annotated
 
 import strawberry
 
-from gql import validation as check
 from gql.context import Info
-from gql.resolvers.connect import client_for
+from gql.resolvers.connect import capable
 from gql.resolvers.idempotent import KEY_HELP, once
 from gql.types.relations import CreateRelationInput, Relation
+from providers.capabilities import RELATIONS
 from providers.domain import Relation as DomainRelation
 from providers.domain import RelationRequest
-from providers.leadconnector.client import LeadConnectorClient
 
 
 @strawberry.type
 class RelationMutations:
-    @strawberry.mutation(description="HighLevel: relate two records through an association.")
+    @strawberry.mutation(
+        description="Relate two records through a named association (an id associationLabels "
+        "gives): a HighLevel relation, a HubSpot labelled association, a Salesforce junction row."
+    )
     async def create_relation(
         self,
         info: Info,
@@ -26,13 +28,16 @@ class RelationMutations:
         input: CreateRelationInput,
         idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> Relation:
+        _, client, rules = await capable(info, str(integration_id), RELATIONS)
         request = RelationRequest(
-            location_id=check.leadconnector_id(input.location_id, "locationId"),
-            association_id=check.leadconnector_id(input.association_id, "associationId"),
-            first_record_id=check.leadconnector_id(input.first_record_id, "firstRecordId"),
-            second_record_id=check.leadconnector_id(input.second_record_id, "secondRecordId"),
+            association_id=rules.association_type(input.association_id, "associationId"),
+            first_record_id=rules.record_id(input.first_record_id, "firstRecordId"),
+            second_record_id=rules.record_id(input.second_record_id, "secondRecordId"),
+            location_id=None
+            if input.location_id is None
+            else rules.record_id(input.location_id, "locationId"),
+            role=input.role,
         )
-        client = await client_for(info, str(integration_id), LeadConnectorClient, "createRelation")
         relation = await once(
             info,
             idempotency_key,

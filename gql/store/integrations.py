@@ -189,4 +189,5 @@ class IntegrationStore:
             credentials=self._cipher.decrypt(row.credentials),
             instance_url=row.instance_url,
             rate_limits=integration.rate_limits,
+            location_id=row.location_id,
         )

@@ -7,18 +7,33 @@ import strawberry
 from providers import domain
 
 
-@strawberry.input
+@strawberry.input(description="Two records and the association that relates them.")
 class CreateRelationInput:
-    location_id: str
-    association_id: str
-    first_record_id: str
-    second_record_id: str
+    association_id: str = strawberry.field(
+        description="An id from associationLabels: a HighLevel association, a HubSpot label, "
+        "a Salesforce junction object."
+    )
+    first_record_id: str = strawberry.field(
+        description="The record on the association's first (from) side."
+    )
+    second_record_id: str = strawberry.field(
+        description="The record on the association's second (to) side."
+    )
+    location_id: str | None = strawberry.field(
+        default=None,
+        description="HighLevel: the location; the integration's locationId when omitted.",
+    )
+    role: str | None = strawberry.field(
+        default=None,
+        description="Salesforce: the junction row's role (OpportunityContactRole.Role, "
+        "AccountContactRelation.Roles).",
+    )
 
 
 @strawberry.type(description="A relation between two records through an association.")
 class Relation:
     id: strawberry.ID
-    location_id: str
+    location_id: str | None
     association_id: str
     first_record_id: str
     second_record_id: str

@@ -221,7 +221,12 @@ class HubSpotClient(ProviderClient):
         )
         return [
             AssociationLabel(
-                t.category, t.type_id, t.label, from_object=from_type, to_object=to_type
+                t.category,
+                t.type_id,
+                t.label,
+                id=label_id(from_type, to_type, t.category, t.type_id),
+                from_object=from_type,
+                to_object=to_type,
             )
             for t in labels.results
         ]
@@ -248,6 +253,12 @@ class HubSpotClient(ProviderClient):
             completed_at=batch.completed_at or now,
             links=batch.links,
         )
+
+
+def label_id(from_type: str, to_type: str, category: str | None, type_id: int | None) -> str:
+    """A label's id as ``associationLabels`` shows it and ``createRelation`` takes it back:
+    ``contacts/companies/USER_DEFINED/1001`` (both object types, category, type id)."""
+    return f"{from_type}/{to_type}/{category}/{type_id}"
 
 
 def _default_result(r: wire.DefaultResult) -> DefaultAssociation:

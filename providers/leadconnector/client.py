@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
 from providers.base import ProviderClient
 from providers.domain import AssociatedRecord, AssociationLabel, Relation, RelationRequest
+from providers.errors import ProviderError
 from providers.leadconnector import wire
+from providers.leadconnector.rules import RULES
 from providers.wire import parse_wire
 
 # Every LeadConnector call must name the API version it speaks.
@@ -26,8 +29,9 @@ class LeadConnectorClient(ProviderClient):
 
     # https://highlevel.stoplight.io/docs/integrations/ (Associations > Create Relation)
     async def create_relation(self, request: RelationRequest) -> Relation:
+        location_id = RULES.location(request.location_id, self.connection)
         body = {
-            "locationId": request.location_id,
+            "locationId": location_id,
             "associationId": request.association_id,
             "firstRecordId": request.first_record_id,
             "secondRecordId": request.second_record_id,
@@ -40,7 +44,7 @@ class LeadConnectorClient(ProviderClient):
         relation = parse_wire(wire.RelationWire, data, provider=self.provider, status=reply.status)
         return Relation(
             id=relation.id,
-            location_id=relation.location_id or request.location_id,
+            location_id=relation.location_id or location_id,
             association_id=relation.association_id or request.association_id,
             first_record_id=relation.first_record_id or request.first_record_id,
             second_record_id=relation.second_record_id or request.second_record_id,
@@ -48,6 +52,19 @@ class LeadConnectorClient(ProviderClient):
             second_object_key=relation.second_object_key,
             raw=raw,
         )
+
+    async def read_associations(
+        self, from_type: str, to_type: str, ids: Sequence[str]
+    ) -> dict[str, list[AssociatedRecord] | ProviderError]:
+        location_id = RULES.location(None, self.connection)
+        # HighLevel has no batch read: one call per record, which is all its API offers.
+        return {i: await self.relations_of(location_id, i) for i in dict.fromkeys(ids)}
+
+    async def labels(self, from_type: str, to_type: str) -> list[AssociationLabel]:
+        """The location's association definitions between the two object keys."""
+        definitions = await self.association_definitions(RULES.location(None, self.connection))
+        wanted = {from_type, to_type}
+        return [d for d in definitions if {d.from_object, d.to_object} == wanted]
 
     # https://highlevel.stoplight.io/docs/integrations/ (Associations > relations by record id)
     async def relations_of(self, location_id: str, record_id: str) -> list[AssociatedRecord]:

@@ -2,68 +2,34 @@
 
 from __future__ import annotations
 
-import ipaddress
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
-from urllib.parse import urlsplit
+from typing import Any
 
 from providers.base import ProviderClient
 from providers.batching import chunked
 from providers.domain import (
     AssociatedRecord,
+    AssociationLabel,
     ItemError,
     UnifiedAssociationRequest,
     UnifiedAssociationResult,
     UnifiedEntity,
 )
-from providers.errors import InvalidRequest, WireFormatError
+from providers.errors import ProviderError, Unsupported, WireFormatError
 from providers.salesforce import wire
-from providers.salesforce.mapping import JunctionWrite, LookupWrite, plan, read_query
-from providers.wire import parse_wire
-
-# Hosts Salesforce serves orgs from (My Domain, sandboxes, Experience Cloud, Government Cloud).
-_SALESFORCE_HOSTS = (
-    ".salesforce.com",
-    ".force.com",
-    ".cloudforce.com",
-    ".database.com",
-    ".salesforce-setup.com",
-    ".sfcrmproducts.cn",
+from providers.salesforce.mapping import (
+    JunctionWrite,
+    LookupWrite,
+    Plan,
+    entity_named,
+    junctions_between,
+    plan,
+    read_query,
 )
-
-
-def validate_instance_url(url: str | None, *, allow_insecure: bool) -> str:
-    """An org's instance URL, refusing anything but https on a Salesforce host.
-
-    Integrations are created by API callers, so an arbitrary URL would let them make this
-    server call loopback, private or cloud-metadata addresses (server-side request forgery).
-    ``allow_insecure`` (CRMGRAPH_ALLOW_INSECURE_UPSTREAMS) is for local emulators only.
-    """
-    if not url:
-        raise InvalidRequest("a Salesforce integration needs an instanceUrl", provider="salesforce")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidRequest(
-            f"instanceUrl {url[:100]!r} is not an http(s) URL", provider="salesforce"
-        )
-    if parts.username or parts.password:
-        raise InvalidRequest("instanceUrl must not carry credentials", provider="salesforce")
-    if allow_insecure:
-        return url.rstrip("/")
-    host = parts.hostname.lower().rstrip(".")
-    try:
-        ipaddress.ip_address(host)
-        is_ip = True
-    except ValueError:
-        is_ip = False
-    if parts.scheme != "https" or is_ip or not host.endswith(_SALESFORCE_HOSTS):
-        raise InvalidRequest(
-            f"instanceUrl must be https on a Salesforce host (such as "
-            f"https://yourorg.my.salesforce.com), not {url[:100]!r}",
-            provider="salesforce",
-        )
-    return f"https://{parts.netloc}".rstrip("/")
+from providers.salesforce.rules import validate_instance_url
+from providers.wire import parse_wire
 
 
 @dataclass(frozen=True)
@@ -72,22 +38,6 @@ class Saved:
 
     result: wire.SaveResult
     raw: Any
-
-
-class SalesforceIO(Protocol):
-    """Where ``create_association`` sends its writes: the client, or a cross-request batcher."""
-
-    async def update_records(
-        self, records: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None = None
-    ) -> list[Saved]: ...
-
-    async def create_records(
-        self, records: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None = None
-    ) -> list[Saved]: ...
-
-    async def existing_contact_roles(
-        self, pairs: Sequence[tuple[str, str]]
-    ) -> set[tuple[str, str]]: ...
 
 
 def _soql_list(ids: Sequence[str]) -> str:
@@ -183,6 +133,34 @@ class SalesforceClient(ProviderClient):
             found |= {(_id15(r.get("OpportunityId")), _id15(r.get("ContactId"))) for r in rows}
         return {p for p in pairs if (_id15(p[0]), _id15(p[1])) in found}
 
+    async def read_associations(
+        self, from_type: str, to_type: str, ids: Sequence[str]
+    ) -> dict[str, list[AssociatedRecord] | ProviderError]:
+        entity, other = entity_named(from_type), entity_named(to_type)
+        if entity is None or other is None:
+            raise Unsupported(
+                f"no Salesforce object {from_type} or {to_type}", provider=self.provider
+            )
+        return dict(await self.related(entity, other, ids))
+
+    async def labels(self, from_type: str, to_type: str) -> list[AssociationLabel]:
+        """The junction objects between two objects: the ids ``createRelation`` accepts.
+        (Lookup fields are fixed relationships, not labelled types.)"""
+        entity, other = entity_named(from_type), entity_named(to_type)
+        if entity is None or other is None:
+            return []
+        return [
+            AssociationLabel(
+                category="JUNCTION",
+                label=j.sobject,
+                id=j.sobject,
+                key=j.role_field,
+                from_object=from_type,
+                to_object=to_type,
+            )
+            for j in junctions_between(entity, other)
+        ]
+
     async def related(
         self, entity: UnifiedEntity, other: UnifiedEntity, ids: Sequence[str]
     ) -> dict[str, list[AssociatedRecord]]:
@@ -196,57 +174,143 @@ class SalesforceClient(ProviderClient):
                     found[_id15(key)].append(AssociatedRecord(str(value)))
         return {i: found[_id15(i)] for i in ids}
 
-    async def create_association(
-        self, request: UnifiedAssociationRequest, io: SalesforceIO | None = None
-    ) -> UnifiedAssociationResult:
-        """Plan the writes, then send them through ``io`` (this client unless a batcher
-        shares calls across requests): lookups first, then the junction rows that are new."""
-        io = io or self
-        writes = plan(request)
-        extra = dict(request.remote_data or {})
-        params = request.remote_query
-        confirmed: dict[UnifiedEntity, list[str]] = {}
-        errors: list[ItemError] = []
-        raw: list[Any] = []
+    async def create_associations(
+        self, requests: Sequence[UnifiedAssociationRequest]
+    ) -> list[UnifiedAssociationResult | ProviderError]:
+        """Plan every request, then send their writes together: one sObject Collections call
+        per 200 lookups, one SOQL for existing contact roles, one create per 200 new rows.
 
-        def report(entity: UnifiedEntity, rid: str, saved: Saved) -> None:
-            raw.append(saved.raw)
-            if saved.result.success:
-                confirmed.setdefault(entity, []).append(rid)
-            else:
-                first = saved.result.errors[0] if saved.result.errors else wire.SaveError()
-                errors.append(
-                    ItemError(entity, rid, first.status_code, first.message, tuple(first.fields))
+        Requests of one HTTP request share these calls (the loader hands them over together);
+        identical writes are sent once. A request that cannot be planned fails alone.
+        """
+        plans: list[Plan | ProviderError] = []
+        for request in requests:
+            try:
+                plans.append(plan(request))
+            except ProviderError as exc:
+                plans.append(exc)
+        updates = _Writes()
+        creates = _Writes()
+        pairs = [
+            (j.opportunity_id, j.contact_id)
+            for p in plans
+            if isinstance(p, Plan)
+            for j in p.junctions
+        ]
+        existing: set[tuple[str, str]] | ProviderError = set()
+        if pairs:
+            try:
+                existing = await self.existing_contact_roles(list(dict.fromkeys(pairs)))
+            except ProviderError as exc:
+                existing = exc
+        for request, planned in zip(requests, plans, strict=True):
+            if not isinstance(planned, Plan):
+                continue
+            extra = dict(request.remote_data or {})
+            for write in planned.lookups:
+                updates.add(_lookup_record(write, extra), request.remote_query)
+            if isinstance(existing, set):
+                for j in planned.junctions:
+                    if (j.opportunity_id, j.contact_id) not in existing:
+                        creates.add(_junction_record(j, extra), request.remote_query)
+        await updates.send(self.update_records)
+        await creates.send(self.create_records)
+
+        answers: list[UnifiedAssociationResult | ProviderError] = []
+        for request, planned in zip(requests, plans, strict=True):
+            if not isinstance(planned, Plan):
+                answers.append(planned)
+                continue
+            try:
+                answers.append(_unified_result(request, planned, updates, creates, existing))
+            except ProviderError as exc:
+                answers.append(exc)
+        return answers
+
+
+class _Writes:
+    """Records to write, grouped by their query parameters, each distinct record sent once."""
+
+    def __init__(self) -> None:
+        self._groups: dict[str, dict[str, Mapping[str, Any]]] = {}
+        self._saved: dict[tuple[str, str], Saved | ProviderError] = {}
+
+    @staticmethod
+    def _keys(record: Mapping[str, Any], params: Mapping[str, str] | None) -> tuple[str, str]:
+        return _canonical(params or {}), _canonical(record)
+
+    def add(self, record: Mapping[str, Any], params: Mapping[str, str] | None) -> None:
+        group, key = self._keys(record, params)
+        self._groups.setdefault(group, {})[key] = record
+
+    async def send(
+        self,
+        write: Callable[
+            [Sequence[Mapping[str, Any]], Mapping[str, str] | None], Awaitable[list[Saved]]
+        ],
+    ) -> None:
+        for group, records in self._groups.items():
+            params = json.loads(group) or None
+            try:
+                saved: list[Saved | ProviderError] = list(
+                    await write(list(records.values()), params)
                 )
+            except ProviderError as exc:
+                saved = [exc] * len(records)
+            self._saved.update(((group, k), v) for k, v in zip(records, saved, strict=True))
 
-        if writes.lookups:
-            records = [_lookup_record(w, extra) for w in writes.lookups]
-            for write, saved in zip(
-                writes.lookups, await io.update_records(records, params), strict=True
-            ):
-                report(write.entity, write.reported_id, saved)
+    def saved(self, record: Mapping[str, Any], params: Mapping[str, str] | None) -> Saved:
+        outcome = self._saved[self._keys(record, params)]
+        if isinstance(outcome, ProviderError):
+            raise outcome
+        return outcome
 
-        if writes.junctions:
-            pairs = [(j.opportunity_id, j.contact_id) for j in writes.junctions]
-            existing = await io.existing_contact_roles(pairs)
-            new = [j for j in writes.junctions if (j.opportunity_id, j.contact_id) not in existing]
-            for j in writes.junctions:
-                if (j.opportunity_id, j.contact_id) in existing:
-                    confirmed.setdefault(j.entity, []).append(j.reported_id)
-            if new:
-                records = [_junction_record(j, extra) for j in new]
-                for junction, saved in zip(
-                    new, await io.create_records(records, params), strict=True
-                ):
-                    report(junction.entity, junction.reported_id, saved)
 
-        return UnifiedAssociationResult(
-            entity_id=request.entity_id,
-            entity=request.entity,
-            associations=confirmed,
-            errors=errors,
-            raw=raw,
-        )
+def _unified_result(
+    request: UnifiedAssociationRequest,
+    planned: Plan,
+    updates: _Writes,
+    creates: _Writes,
+    existing: set[tuple[str, str]] | ProviderError,
+) -> UnifiedAssociationResult:
+    extra = dict(request.remote_data or {})
+    params = request.remote_query
+    confirmed: dict[UnifiedEntity, list[str]] = {}
+    errors: list[ItemError] = []
+    raw: list[Any] = []
+
+    def report(entity: UnifiedEntity, rid: str, saved: Saved) -> None:
+        raw.append(saved.raw)
+        if saved.result.success:
+            confirmed.setdefault(entity, []).append(rid)
+        else:
+            first = saved.result.errors[0] if saved.result.errors else wire.SaveError()
+            errors.append(
+                ItemError(entity, rid, first.status_code, first.message, tuple(first.fields))
+            )
+
+    for write in planned.lookups:
+        report(write.entity, write.reported_id, updates.saved(_lookup_record(write, extra), params))
+    if isinstance(existing, ProviderError):
+        if planned.junctions:
+            raise existing
+        existing = set()
+    for j in planned.junctions:
+        if (j.opportunity_id, j.contact_id) in existing:
+            confirmed.setdefault(j.entity, []).append(j.reported_id)
+        else:
+            report(j.entity, j.reported_id, creates.saved(_junction_record(j, extra), params))
+    return UnifiedAssociationResult(
+        entity_id=request.entity_id,
+        entity=request.entity,
+        associations=confirmed,
+        errors=errors,
+        raw=raw,
+    )
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def _id15(value: Any) -> str:

@@ -183,3 +183,60 @@ def entity_named(name: str) -> UnifiedEntity | None:
         if lowered in (entity.value, sobject.lower()):
             return entity
     return None
+
+
+# Key prefixes of the standard objects' record ids (the same in every org).
+KEY_PREFIXES = {ACC: "001", CON: "003", OPP: "006", LEAD: "00Q"}
+
+
+@dataclass(frozen=True)
+class Junction:
+    """A junction object that relates two records with a role: ``createRelation``'s rows."""
+
+    sobject: str
+    first: UnifiedEntity
+    first_field: str
+    second: UnifiedEntity
+    second_field: str
+    role_field: str
+    # OpportunityContactRole takes any number of rows per pair (we query first);
+    # AccountContactRelation refuses a second one with DUPLICATE_VALUE.
+    unique_per_pair: bool
+
+    def fields_for(self, first_id: str, second_id: str) -> dict[str, str]:
+        """The row's two keys, whichever order the ids came in (told apart by key prefix)."""
+        if first_id.startswith(KEY_PREFIXES[self.second]):
+            first_id, second_id = second_id, first_id
+        for entity, value in ((self.first, first_id), (self.second, second_id)):
+            if not value.startswith(KEY_PREFIXES[entity]):
+                raise InvalidRequest(
+                    f"{self.sobject} relates {self.first.value} to {self.second.value}: "
+                    f"{value[:40]!r} is not a {_SOBJECT[entity]} id",
+                    provider="salesforce",
+                )
+        return {self.first_field: first_id, self.second_field: second_id}
+
+
+JUNCTIONS: dict[str, Junction] = {
+    j.sobject: j
+    for j in (
+        Junction("OpportunityContactRole", OPP, "OpportunityId", CON, "ContactId", "Role", False),
+        Junction("AccountContactRelation", ACC, "AccountId", CON, "ContactId", "Roles", True),
+    )
+}
+
+
+def relationship_named(name: str) -> Junction | None:
+    return JUNCTIONS.get(name)
+
+
+def junctions_between(a: UnifiedEntity, b: UnifiedEntity) -> list[Junction]:
+    return [j for j in JUNCTIONS.values() if {j.first, j.second} == {a, b}]
+
+
+def standard_pairs() -> list[tuple[UnifiedEntity, UnifiedEntity, str]]:
+    """(entity, associated, how) for every pair ``_RULES`` expresses."""
+    return [
+        (entity, other, f"{rule.sobject}.{rule.field} ({rule.kind.value})")
+        for (entity, other), rule in _RULES.items()
+    ]

@@ -1,0 +1,128 @@
+"""What gql/ asks a provider for: capabilities, never clients.
+
+Each capability is a ``typing.Protocol`` of provider-neutral domain models; each CRM's client
+implements the ones it can express, and ``providers/registry.py`` answers "the implementation
+of capability C for this connection" (or raises ``Unsupported``). Every provider also has
+``InputRules`` (its id formats and object types, in ``providers/<crm>/rules.py``), checked
+before any call, and lists what it supports as ``Support`` rows, the source of
+``crmCapabilities`` and of the README's matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from providers.base import HttpTransport
+from providers.domain import (
+    AssociatedRecord,
+    AssociationLabel,
+    Batch,
+    Connection,
+    DefaultAssociation,
+    Pair,
+    Relation,
+    RelationRequest,
+    TypedPair,
+    UnifiedAssociationRequest,
+    UnifiedAssociationResult,
+)
+from providers.errors import ProviderError
+
+C = TypeVar("C")
+
+
+class UnifiedAssociations(Protocol):
+    """``createAssociation``: Truto's unified shape (an entity and lists of records)."""
+
+    async def create_associations(
+        self, requests: Sequence[UnifiedAssociationRequest]
+    ) -> list[UnifiedAssociationResult | ProviderError]:
+        """One answer per request, in order; requests of one HTTP request share calls."""
+        ...
+
+
+class DefaultAssociations(Protocol):
+    """``createDefaultAssociation``: the standard link between two records."""
+
+    async def create_default(
+        self, from_type: str, from_id: str, to_type: str, to_id: str
+    ) -> Batch[DefaultAssociation]: ...
+
+    async def associate_default(
+        self, from_type: str, to_type: str, pairs: Sequence[Pair]
+    ) -> Batch[DefaultAssociation]: ...
+
+
+class BatchAssociations(Protocol):
+    """``batchCreateAssociations``: many typed pairs, each answered in the batch envelope."""
+
+    async def create_batch(
+        self, from_type: str, to_type: str, inputs: Sequence[TypedPair]
+    ) -> Batch[TypedPair]: ...
+
+
+class Relations(Protocol):
+    """``createRelation``: two records through a named association (a label's id)."""
+
+    async def create_relation(self, request: RelationRequest) -> Relation: ...
+
+
+class AssociationReads(Protocol):
+    """``CrmRecord.associations``: what each record is associated with."""
+
+    async def read_associations(
+        self, from_type: str, to_type: str, ids: Sequence[str]
+    ) -> Mapping[str, list[AssociatedRecord] | ProviderError]: ...
+
+
+class Labels(Protocol):
+    """``associationLabels``: the association types between two object types; their ids are
+    the ``associationId`` values ``createRelation`` accepts."""
+
+    async def labels(self, from_type: str, to_type: str) -> list[AssociationLabel]: ...
+
+
+class InputRules(Protocol):
+    """A provider's input rules; each raises ``BadInput`` naming ``what``."""
+
+    def object_type(self, value: str, what: str) -> str: ...
+
+    def record_id(self, value: str, what: str) -> str: ...
+
+    def association_type(self, value: str, what: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Capability(Generic[C]):
+    """A key of the registry; ``mutation`` is the GraphQL field it serves."""
+
+    mutation: str
+
+
+UNIFIED_ASSOCIATIONS: Capability[UnifiedAssociations] = Capability("createAssociation")
+DEFAULT_ASSOCIATIONS: Capability[DefaultAssociations] = Capability("createDefaultAssociation")
+BATCH_ASSOCIATIONS: Capability[BatchAssociations] = Capability("batchCreateAssociations")
+RELATIONS: Capability[Relations] = Capability("createRelation")
+ASSOCIATION_READS: Capability[AssociationReads] = Capability("associations")
+LABELS: Capability[Labels] = Capability("associationLabels")
+
+
+@dataclass(frozen=True)
+class Support:
+    """One supported (operation, object pair) of a provider and how it is carried out."""
+
+    operation: str
+    from_object: str
+    to_object: str
+    how: str
+
+
+@dataclass(frozen=True)
+class Provides:
+    """What one CRM declares (``providers/<crm>/support.py``): implementations, rules, rows."""
+
+    implementations: Mapping[Capability[Any], Callable[[HttpTransport, Connection], Any]]
+    rules: InputRules
+    rows: Sequence[Support]
