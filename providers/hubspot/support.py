@@ -34,25 +34,31 @@ PROVIDES = Provides(
     },
     rules=RULES,
     rows=(
+        # The 2026-09 paths (the default); `legacy` (CRMGRAPH_HUBSPOT_API_VERSION) calls the v3
+        # batch create and the /crm/v4 paths instead (paths.py).
         Support(
             "createDefaultAssociation",
             "any",
             "any",
-            "PUT /crm/v4/objects/{from}/{fromId}/associations/default/{to}/{toId}; operations "
-            "batched in one HTTP request: POST .../batch/associate/default, 100 pairs a call",
+            "PUT /crm/objects/2026-09/{from}/{fromId}/associations/default/{to}/{toId}; "
+            "operations batched in one HTTP request: POST .../batch/associate/default, up to "
+            "2,000 pairs a call",
         ),
         Support(
             "batchCreateAssociations",
             "any",
             "any",
-            "POST /crm/v3/associations/{from}/{to}/batch/create, 100 inputs a call",
+            "POST /crm/associations/2026-09/{from}/{to}/batch/create, up to 2,000 inputs a call "
+            "(legacy: v3, 100), type names sent as category and type id",
         ),
         Support(
             "associations",
             "any",
             "any",
-            "POST /crm/v4/associations/{from}/{to}/batch/read, 1,000 ids a call",
+            "POST /crm/associations/2026-09/{from}/{to}/batch/read, 1,000 ids a call",
         ),
-        Support("associationLabels", "any", "any", "GET /crm/v4/associations/{from}/{to}/labels"),
+        Support(
+            "associationLabels", "any", "any", "GET /crm/associations/2026-09/{from}/{to}/labels"
+        ),
     ),
 )
