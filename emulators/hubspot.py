@@ -38,7 +38,7 @@ import base64
 import binascii
 import math
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -439,6 +439,32 @@ def _default_pair(from_type: str, to_type: str) -> None:
         raise _invalid(f"No default association type from {from_type} to {to_type}")
 
 
+def _write_each(
+    request: web.Request,
+    state: HubSpotState,
+    types: tuple[str, str],
+    pairs: list[tuple[str, str]],
+    create: Callable[[int, tuple[str, str]], list[dict[str, Any]]],
+    ok_status: int,
+) -> web.Response:
+    """A batch write: refused whole on a conflict, else input by input (faulted and missing
+    inputs become errors, the others are written by ``create``)."""
+    _check_conflicts(request, state, pairs)
+    failing, category = _partial(request, len(pairs))
+    started, results, errors = now_iso(), [], []
+    for index, pair in enumerate(pairs):
+        if index in failing:
+            context = {"fromObjectId": [pair[0]], "toObjectId": [pair[1]]}
+            errors.append(_item_error(category, "Association could not be created.", context))
+            continue
+        missing = _missing_error(state, types[0], types[1], pair)
+        if missing is not None:
+            errors.append(missing)
+            continue
+        results += create(index, pair)
+    return _envelope(results, errors, started, ok_status)
+
+
 # -- handlers ---------------------------------------------------------------------------------
 async def v3_batch_create(request: web.Request) -> web.StreamResponse:
     state = request.app[HUBSPOT_KEY]
@@ -454,23 +480,12 @@ async def v3_batch_create(request: web.Request) -> web.StreamResponse:
         if type_id is None or state.find_type(from_type, to_type, type_id) is None:
             raise _invalid(f"{name} is not a valid association type from {from_type} to {to_type}")
         type_ids.append(type_id)
-    _check_conflicts(request, state, pairs)
-    failing, category = _partial(request, len(pairs))
-    started, results, errors = now_iso(), [], []
-    for index, pair in enumerate(pairs):
-        if index in failing:
-            context = {"fromObjectId": [pair[0]], "toObjectId": [pair[1]]}
-            errors.append(_item_error(category, "Association could not be created.", context))
-            continue
-        missing = _missing_error(state, from_type, to_type, pair)
-        if missing is not None:
-            errors.append(missing)
-            continue
+
+    def create(index: int, pair: tuple[str, str]) -> list[dict[str, Any]]:
         state.associate(from_type, pair[0], to_type, pair[1], type_ids[index])
-        results.append(
-            {"from": {"id": pair[0]}, "to": {"id": pair[1]}, "type": inputs[index]["type"]}
-        )
-    return _envelope(results, errors, started, 201)
+        return [{"from": {"id": pair[0]}, "to": {"id": pair[1]}, "type": inputs[index]["type"]}]
+
+    return _write_each(request, state, (from_type, to_type), pairs, create, 201)
 
 
 def _specs(value: Any, where: str, state: HubSpotState, from_type: str, to_type: str) -> list[int]:
@@ -529,20 +544,11 @@ async def dated_batch_create(request: web.Request) -> web.StreamResponse:
         _specs(item.get("types"), f"inputs[{index}].types", state, from_type, to_type)
         for index, item in enumerate(inputs)
     ]
-    _check_conflicts(request, state, pairs)
-    failing, category = _partial(request, len(pairs))
-    started, results, errors = now_iso(), [], []
-    for index, pair in enumerate(pairs):
-        if index in failing:
-            context = {"fromObjectId": [pair[0]], "toObjectId": [pair[1]]}
-            errors.append(_item_error(category, "Association could not be created.", context))
-            continue
-        missing = _missing_error(state, from_type, to_type, pair)
-        if missing is not None:
-            errors.append(missing)
-            continue
-        results.append(_labels_between(state, from_type, to_type, pair, type_ids[index]))
-    return _envelope(results, errors, started, 200)
+
+    def create(index: int, pair: tuple[str, str]) -> list[dict[str, Any]]:
+        return [_labels_between(state, from_type, to_type, pair, type_ids[index])]
+
+    return _write_each(request, state, (from_type, to_type), pairs, create, 200)
 
 
 async def put_labelled(request: web.Request) -> web.StreamResponse:
@@ -590,20 +596,11 @@ async def v4_batch_associate_default(request: web.Request) -> web.StreamResponse
     from_type, to_type = _path_type(request, "from"), _path_type(request, "to")
     _default_pair(from_type, to_type)
     pairs = _pairs(_inputs(request, state.v4_default_batch_limit))
-    _check_conflicts(request, state, pairs)
-    failing, category = _partial(request, len(pairs))
-    started, results, errors = now_iso(), [], []
-    for index, pair in enumerate(pairs):
-        if index in failing:
-            context = {"fromObjectId": [pair[0]], "toObjectId": [pair[1]]}
-            errors.append(_item_error(category, "Association could not be created.", context))
-            continue
-        missing = _missing_error(state, from_type, to_type, pair)
-        if missing is not None:
-            errors.append(missing)
-            continue
-        results += _default_results(state, from_type, to_type, pair)
-    return _envelope(results, errors, started, 200)
+
+    def create(index: int, pair: tuple[str, str]) -> list[dict[str, Any]]:
+        return _default_results(state, from_type, to_type, pair)
+
+    return _write_each(request, state, (from_type, to_type), pairs, create, 200)
 
 
 def _sort_key(object_id: str) -> tuple[int, int, str]:

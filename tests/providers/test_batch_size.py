@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+import pytest
+
 from providers.batch_size import BatchSizes, SizeKey, send_in_batches
 from providers.domain import Batch, BatchStatus
 from providers.errors import InvalidRequest, ProviderError, Unavailable
+from providers.hubspot.client import refused_as_too_large
 
 KEY = SizeKey("hubspot", "int-1", "/crm/associations/2026-09/{fromObjectType}/...")
 
@@ -81,3 +84,42 @@ async def test_other_failures_and_a_single_refused_input_come_back_as_outcomes()
         i: type(o) for chunk, o in outcomes if isinstance(o, ProviderError) for i in chunk
     }
     assert failures == {0: InvalidRequest, 1: Unavailable, 2: Unavailable, 3: Unavailable}
+
+
+@pytest.mark.parametrize(
+    ("error", "too_large"),
+    [
+        (
+            InvalidRequest(
+                "Batch input size must be between 1 and 100, got 101",
+                provider="hubspot",
+                status=400,
+            ),
+            True,
+        ),
+        (
+            InvalidRequest(
+                "Too many inputs: the batch exceeds the limit", provider="hubspot", status=400
+            ),
+            True,
+        ),
+        (InvalidRequest("request entity too large", provider="hubspot", status=413), True),
+        (
+            InvalidRequest(
+                "Invalid input JSON: 'inputs' is required and must be an array",
+                provider="hubspot",
+                status=400,
+            ),
+            False,
+        ),
+        (
+            InvalidRequest(
+                "contact_to_robot is not a valid association type", provider="hubspot", status=400
+            ),
+            False,
+        ),
+        (Unavailable("Batch input size limit", provider="hubspot", status=503), False),
+    ],
+)
+def test_what_hubspot_refuses_as_too_large(error, too_large):
+    assert refused_as_too_large(error) is too_large
