@@ -1,11 +1,14 @@
 """HubSpot CRM associations emulator (api.hubapi.com), from ../shared/specs/hubspot.
 
 Endpoints, in both API versions (``ROUTES``): batch create (v3 with type names; 2026-09 with
-``types`` of category and type id, refusing v3 names), PUT default, labelled PUT, batch
-associate-default, batch read, labels. The endpoints the specs tag
+``types`` of category and type id, refusing v3 names), PUT default, labelled PUT (a list of
+association specs, 201 `{fromObjectTypeId, fromObjectId, toObjectTypeId, toObjectId, labels}`),
+batch associate-default, batch read, labels. The endpoints the specs tag
 ``x-hubspot-rate-limit-exemptions: ["ten-secondly"]`` count against the daily quota only.
 Each batch endpoint refuses more inputs than its limit (``*_batch_limit``, settable) with a
-400 VALIDATION_ERROR "Batch input size must be between 1 and N, got M".
+400 VALIDATION_ERROR "Batch input size must be between 1 and N, got M". Object types include
+HubSpot's leads (0-136), whose default association types to contacts and companies are
+modelled as 608/609 and 610/611 (the primary ones, 578/579 and 580/581, labelled "Primary").
 
 Error bodies (HubSpot error model; `subCategory` is a string as in real replies, not the spec's
 object). Every error reply also carries the `X-HubSpot-Correlation-Id` header.
@@ -66,6 +69,7 @@ OBJECT_TYPES: dict[str, tuple[str, str]] = {
     "companies": ("0-2", "company"),
     "deals": ("0-3", "deal"),
     "tickets": ("0-5", "ticket"),
+    "leads": ("0-136", "lead"),
 }
 _TYPE_ALIASES = {
     alias: name
@@ -112,6 +116,10 @@ BUILTIN_TYPES: tuple[AssociationType, ...] = tuple(
     + _pair("tickets", "companies", 339, 340)
     + _pair("tickets", "companies", 26, 25, "Primary")
     + _pair("deals", "tickets", 27, 28)
+    + _pair("leads", "contacts", 608, 609)
+    + _pair("leads", "contacts", 578, 579, "Primary")
+    + _pair("leads", "companies", 610, 611)
+    + _pair("leads", "companies", 580, 581, "Primary")
 )
 # (from, to) -> the unlabeled default type id
 DEFAULT_TYPE_IDS: dict[tuple[str, str], int] = {

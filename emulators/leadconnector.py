@@ -28,6 +28,12 @@ relation; the emulator sends both, relation first:
 List replies carry a list and a total although the spec declares the single DTO:
     GET /associations/relations/{recordId} -> {"relations": [relation...], "total": N}
     GET /associations/ -> {"associations": [definition...], "total": N}
+Contacts and businesses (../shared/specs/gohighlevel/apps/contacts.json): POST
+/contacts/bulk/business {locationId, ids, businessId} sets (or, with null, clears) the contacts'
+business and answers 200 {"success": true, "ids": [the contacts updated]}; ids that are not
+contacts of the location are left out; an unknown business is 400 "Business not found".
+Opportunities (apps/opportunities.json): PUT /opportunities/{id} {contactId, ...} answers 200
+{"opportunity": {id, contactId, ...}}; an unknown opportunity or contact is 400.
 Rate limits are per location (100 / 10 s burst, 200,000 a day by default).
 """
 
@@ -68,6 +74,7 @@ class Location:
     records: dict[str, str] = field(default_factory=dict)  # record id -> object key
     associations: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> definition
     relations: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> relation
+    fields: dict[str, dict[str, Any]] = field(default_factory=dict)  # businessId, contactId
 
 
 @dataclass
@@ -265,6 +272,65 @@ async def create_relation(request: web.Request) -> web.StreamResponse:
     return json_response(relation, 201)
 
 
+def _body(request: web.Request) -> dict[str, Any]:
+    call = request[CALL_KEY]
+    try:
+        body = json.loads(call.raw_body) if call.raw_body else {}
+    except ValueError as exc:
+        raise LeadConnectorError(400, f"Unexpected token in JSON: {exc}", "Bad Request") from exc
+    return body if isinstance(body, dict) else {}
+
+
+async def contacts_business(request: web.Request) -> web.StreamResponse:
+    state = request.app[LEADCONNECTOR_KEY]
+    values = _body(request)
+    messages = [
+        f"property {k} should not exist"
+        for k in values
+        if k not in ("locationId", "ids", "businessId")
+    ]
+    messages += _string_messages(values, ("locationId",))
+    ids, business_id = values.get("ids"), values.get("businessId", "")
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        messages.append("ids must be an array of strings")
+    if business_id is not None and not isinstance(business_id, str):
+        messages.append("businessId must be a string")
+    if messages or not isinstance(ids, list):
+        raise _unprocessable(messages)
+    location = state.locations.get(values["locationId"], Location())
+    if business_id is not None and location.records.get(business_id) != "business":
+        raise LeadConnectorError(400, f"Business not found for id {business_id}")
+    updated = [i for i in ids if location.records.get(i) == "contact"]
+    for contact_id in updated:
+        location.fields.setdefault(contact_id, {})["businessId"] = business_id
+    return json_response({"success": True, "ids": updated})
+
+
+async def update_opportunity(request: web.Request) -> web.StreamResponse:
+    state = request.app[LEADCONNECTOR_KEY]
+    values = _body(request)
+    opportunity_id = request.match_info["id"]
+    location = next(
+        (
+            loc
+            for loc in state.locations.values()
+            if loc.records.get(opportunity_id) == "opportunity"
+        ),
+        None,
+    )
+    if location is None:
+        raise LeadConnectorError(400, f"Opportunity not found for id {opportunity_id}")
+    contact_id = values.get("contactId")
+    if contact_id is not None:
+        if not isinstance(contact_id, str):
+            raise _unprocessable(["contactId must be a string"])
+        if location.records.get(contact_id) != "contact":
+            raise LeadConnectorError(400, f"Contact not found for id {contact_id}")
+    stored = location.fields.setdefault(opportunity_id, {})
+    stored.update(values)
+    return json_response({"opportunity": {"id": opportunity_id, **stored}})
+
+
 async def list_relations(request: web.Request) -> web.StreamResponse:
     state = request.app[LEADCONNECTOR_KEY]
     location_id, skip, limit = _page(request)
@@ -335,6 +401,8 @@ def create_app(state: LeadConnectorState | None = None) -> web.Application:
     app = build_app(state, _gate)
     app[LEADCONNECTOR_KEY] = state
     app.router.add_post("/associations/relations", create_relation)
+    app.router.add_post("/contacts/bulk/business", contacts_business)
+    app.router.add_put("/opportunities/{id}", update_opportunity)
     app.router.add_get("/associations/relations/{recordId}", list_relations)
     app.router.add_get("/associations/", list_associations)
     app.router.add_get("/associations", list_associations)

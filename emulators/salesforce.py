@@ -21,7 +21,9 @@ SaveResults (one per record, input order; "id" absent when there is none to repo
     junction keys changed on update: INVALID_FIELD_FOR_INSERT_UPDATE.
   - allOrNone=true and any failure: nothing is applied; the failed records keep their errors
     and the others report ALL_OR_NONE_OPERATION_ROLLED_BACK.
-Duplicate OpportunityContactRole rows for one pair are accepted, as the real API does.
+Duplicate OpportunityContactRole rows for one pair are accepted, as the real API does; a second
+AccountContactRelation for one account and contact is refused with DUPLICATE_VALUE
+("duplicate value found: <unknown> duplicates value on record with id: <id>", fields []).
 Field names are not checked against a schema: unknown fields are stored and read back as null.
 """
 
@@ -247,6 +249,19 @@ def _plan_create(state: SalesforceState, sobject: str, record: dict[str, Any]) -
     errors = _reference_errors(state, sobject, values)
     if errors:
         return _Outcome(errors=errors)
+    if sobject == "AccountContactRelation":
+        keys = (values.get("AccountId"), values.get("ContactId"))
+        twin = next(
+            (
+                r["Id"]
+                for r in state.records[sobject].values()
+                if (r.get("AccountId"), r.get("ContactId")) == keys
+            ),
+            None,
+        )
+        if twin is not None:
+            message = f"duplicate value found: <unknown> duplicates value on record with id: {twin}"
+            return _Outcome(errors=[_save_error("DUPLICATE_VALUE", message, [])])
     new_id = state.new_id(sobject)
     return _Outcome(new_id, apply=(sobject, new_id, {**values, "Id": new_id}))
 

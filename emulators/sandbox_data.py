@@ -16,7 +16,10 @@ LeadConnector (token SANDBOX_LEADCONNECTOR_TOKEN)
     location "demo-location"; association "demo-assoc-student": first object
     custom_objects.children ("Student"), second object contact ("Teacher");
     contacts demo-contact-1, demo-contact-2; children demo-child-1, demo-child-2;
-    business demo-business-1. Pre-related: demo-child-1 -> demo-contact-1.
+    business demo-business-1; opportunity demo-opportunity-1. Pre-related: demo-child-1 ->
+    demo-contact-1. Built-in (SYSTEM_DEFINED) association "demo-assoc-contact-business"
+    (contact -> business) and USER_DEFINED "demo-assoc-opportunity-business" (opportunity ->
+    business, "Partner").
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ GHL_ASSOCIATION_ID = "demo-assoc-student"
 GHL_CONTACT_IDS = ("demo-contact-1", "demo-contact-2")
 GHL_CHILD_IDS = ("demo-child-1", "demo-child-2")
 GHL_BUSINESS_IDS = ("demo-business-1",)
+GHL_OPPORTUNITY_IDS = ("demo-opportunity-1",)
+GHL_CONTACT_BUSINESS_ASSOCIATION_ID = "demo-assoc-contact-business"
+GHL_OPPORTUNITY_BUSINESS_ASSOCIATION_ID = "demo-assoc-opportunity-business"
 
 
 def seed_hubspot(state: HubSpotState) -> HubSpotState:
@@ -116,6 +122,27 @@ def seed_leadconnector(state: LeadConnectorState) -> LeadConnectorState:
         first_object_label="Student",
         second_object_key="contact",
         second_object_label="Teacher",
+    )
+    for opportunity_id in GHL_OPPORTUNITY_IDS:
+        state.add_record(GHL_LOCATION_ID, opportunity_id, "opportunity")
+    state.add_association(
+        GHL_LOCATION_ID,
+        GHL_CONTACT_BUSINESS_ASSOCIATION_ID,
+        key="contact_business",
+        first_object_key="contact",
+        first_object_label="Contact",
+        second_object_key="business",
+        second_object_label="Business",
+        association_type="SYSTEM_DEFINED",
+    )
+    state.add_association(
+        GHL_LOCATION_ID,
+        GHL_OPPORTUNITY_BUSINESS_ASSOCIATION_ID,
+        key="partner",
+        first_object_key="opportunity",
+        first_object_label="Opportunity",
+        second_object_key="business",
+        second_object_label="Partner",
     )
     state.add_relation(GHL_LOCATION_ID, GHL_ASSOCIATION_ID, GHL_CHILD_IDS[0], GHL_CONTACT_IDS[0])
     return state

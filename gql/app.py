@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import aiohttp
 from aiohttp import web
+from cross_web import AsyncHTTPRequestAdapter
+from graphql import GraphQLError
 from strawberry.aiohttp.views import GraphQLView
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.types.execution import ExecutionResult
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 
-from gql import auth, graphiql, http_guard
+from gql import auth, cors, graphiql, graphql_over_http, http_guard
+from gql.coalescing import Coalescer
 from gql.context import Context
-from gql.errors import coded
+from gql.errors import ApiError, coded
 from gql.loaders import Loaders
+from gql.persisted_queries import (
+    MemoryPersistedQueries,
+    PersistedQueries,
+    PersistedQueryStore,
+    load_manifest,
+)
 from gql.schema import build_schema
 from gql.settings import Settings
 from gql.store.crypto import CredentialCipher, fernet_from_secret, key_file_secret
@@ -32,16 +42,85 @@ SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", IntegrationStore)
 IDEMPOTENCY = web.AppKey("idempotency", IdempotencyStore)
 TRANSPORT = web.AppKey("transport", HttpTransport)
+COALESCER = web.AppKey("coalescer", Coalescer)
+
+
+def _media_type(request: web.Request) -> str:
+    return graphql_over_http.media_type(request.headers.get("Accept"))
 
 
 class CrmGraphView(GraphQLView[Context, None]):
+    def __init__(self, *, persisted_queries: PersistedQueries, **options: Any) -> None:
+        super().__init__(**options)
+        self.persisted_queries = persisted_queries
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET with only `extensions` is a persisted query, not a visit to the explorer.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(
+            request
+        )
+
+    async def execute_single(
+        self,
+        request: web.Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: web.Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        # Each operation of a batch passes here: a refused hash fails its own operation only.
+        try:
+            query = await self.persisted_queries.document(
+                request_data.query, request_data.extensions
+            )
+        except ApiError as refusal:
+            return PreExecutionError(
+                data=None, errors=[GraphQLError(refusal.message, original_error=refusal)]
+            )
+        result = await super().execute_single(
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=dataclasses.replace(request_data, query=query),
+        )
+        if query is not None and not isinstance(result, PreExecutionError):
+            await self.persisted_queries.remember(query, request_data.extensions)
+        return result
+
     async def process_result(
         self, request: web.Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         # Every result passes here, whichever step failed (parse, validation, execution).
         if result.errors:
             result.errors = [coded(e) for e in result.errors]
-        return await super().process_result(request, result)
+        answer = await super().process_result(request, result)
+        if _media_type(request) == graphql_over_http.GRAPHQL_RESPONSE and (
+            graphql_over_http.is_request_error(result.data, result.errors)
+        ):
+            del answer["data"]  # the spec's mark of a request error: nothing ran
+        return answer
+
+    async def get_sub_response(self, request: web.Request) -> web.Response:
+        response = web.Response(headers={"Vary": "Accept"})  # the media type follows it
+        response.content_type = _media_type(request)
+        return response
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: web.Response,
+    ) -> web.Response:
+        sub_response.text = self.encode_json_string(response_data)
+        if isinstance(response_data, dict):
+            if sub_response.content_type == graphql_over_http.GRAPHQL_RESPONSE:
+                sub_response.set_status(graphql_over_http.status(response_data))
+            if graphql_over_http.is_persisted_query_retry(response_data):
+                # The client is about to send the document: no cache may keep this answer.
+                sub_response.headers["Cache-Control"] = "private, no-cache, must-revalidate"
+        return sub_response
 
     async def render_graphql_ide(self, request: web.Request) -> web.Response:
         # Our own page with assets served by the app: Strawberry's loads them from a CDN.
@@ -58,7 +137,7 @@ class CrmGraphView(GraphQLView[Context, None]):
             settings=app[SETTINGS],
             store=app[STORE],
             transport=app[TRANSPORT],
-            loaders=Loaders(tenant, app[STORE], app[TRANSPORT]),
+            loaders=Loaders(tenant, app[STORE], app[TRANSPORT], app.get(COALESCER)),
             idempotency=app[IDEMPOTENCY],
         )
 
@@ -75,7 +154,11 @@ def _secret(settings: Settings) -> str:
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     engine, sessions = await open_database(settings.database_url)
-    app[STORE] = IntegrationStore(sessions, CredentialCipher(fernet_from_secret(_secret(settings))))
+    app[STORE] = IntegrationStore(
+        sessions,
+        CredentialCipher(fernet_from_secret(_secret(settings))),
+        cache_seconds=settings.integration_cache_seconds,
+    )
     app[IDEMPOTENCY] = IdempotencyStore(
         sessions, timedelta(seconds=settings.idempotency_ttl_seconds)
     )
@@ -107,11 +190,36 @@ async def _healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def build_app(settings: Settings | None = None) -> web.Application:
+def _register_manifest(
+    store: PersistedQueryStore, documents: dict[str, str]
+) -> Callable[[web.Application], Awaitable[None]]:
+    async def register(app: web.Application) -> None:
+        for sha, query in documents.items():
+            await store.put(sha, query)
+
+    return register
+
+
+def build_app(
+    settings: Settings | None = None, persisted_queries: PersistedQueryStore | None = None
+) -> web.Application:
+    """The application; ``persisted_queries`` is where persisted documents live (an in-process
+    LRU of ``CRMGRAPH_PERSISTED_QUERIES_MAX_ENTRIES`` by default)."""
     settings = settings or Settings()
     keys = settings.api_key_map()
     if not keys:
         log.warning("CRMGRAPH_API_KEYS is empty: every GraphQL request will be refused")
+    store = persisted_queries or MemoryPersistedQueries(settings.persisted_queries_max_entries)
+    manifest = (
+        load_manifest(settings.persisted_queries_manifest)
+        if settings.persisted_queries_manifest
+        else {}
+    )
+    if len(manifest) > settings.persisted_queries_max_entries:
+        raise ValueError(
+            f"the manifest has {len(manifest)} documents, over "
+            f"CRMGRAPH_PERSISTED_QUERIES_MAX_ENTRIES={settings.persisted_queries_max_entries}"
+        )
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         # The guard is outermost: whatever goes wrong inside answers JSON with a code.
@@ -122,14 +230,21 @@ def build_app(settings: Settings | None = None) -> web.Application:
         ],
     )
     app[SETTINGS] = settings
+    if settings.coalesce_window_ms > 0:
+        app[COALESCER] = Coalescer(settings.coalesce_window_ms / 1000)
     app.cleanup_ctx.append(_resources)
+    if manifest:
+        app.on_startup.append(_register_manifest(store, manifest))
     app.on_startup.append(_freeze_startup_objects)
     view = CrmGraphView(
         schema=build_schema(settings),
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=True,
+        persisted_queries=PersistedQueries(store, settings.persisted_queries),
     )
-    app.router.add_route("*", "/graphql", view)
+    # GET and POST, not "*": aiohttp-cors adds its preflight OPTIONS route beside them.
+    routes = [app.router.add_route(m, "/graphql", view) for m in cors.ALLOWED_METHODS]
+    cors.enable(app, routes, settings.cors_origin_list(), settings.cors_max_age_seconds)
     app.router.add_get("/healthz", _healthz)
     if settings.graphiql:
         graphiql.add_routes(app)

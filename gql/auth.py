@@ -39,11 +39,14 @@ def middleware(keys: Mapping[str, str], *, ide_enabled: bool) -> Middleware:
     async def authenticate(
         request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        if request.path != "/graphql":
+        # A CORS preflight carries no key; it runs nothing (gql.cors answers it, or the router
+        # refuses OPTIONS with a 405).
+        if request.path != "/graphql" or request.method == "OPTIONS":
             return await handler(request)
         # The explorer page itself is public; every operation it sends carries the key.
         wants_page = request.method == "GET" and "text/html" in request.headers.get("Accept", "")
-        if wants_page and ide_enabled and "query" not in request.query:
+        is_operation = "query" in request.query or "extensions" in request.query
+        if wants_page and ide_enabled and not is_operation:
             return await handler(request)
         if "Authorization" not in request.headers:
             return _unauthorized("Authorization: Bearer <api key> is required")

@@ -15,7 +15,7 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
 )
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import SchemaExtension, ValidationCache
 
 from gql.errors import Code
 
@@ -108,3 +108,18 @@ class DocumentLimits(SchemaExtension):
                 "fragments are expanded.",
             )
         return None
+
+
+class CachedValidation(ValidationCache):
+    """Strawberry's validation cache, except for documents refused before validation.
+
+    ``ValidationCache`` validates (and overwrites ``pre_execution_errors``) whatever ran
+    before it, so a fragment bomb that ``DocumentLimits`` refused would be validated anyway:
+    seconds of work for the limiters. Such a document keeps its refusal and is not validated.
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        if self.execution_context.pre_execution_errors is not None:
+            yield
+            return
+        yield from super().on_validate()

@@ -6,13 +6,15 @@ on some well-formed JSON of the wrong shape (a top-level number, a batch of non-
 non-string ``query`` inside a batch); aiohttp raises ``HTTPRequestEntityTooLarge`` and its router
 errors as text. ``guard(settings)`` sits outside all of that and:
 
-* checks the shape of a GraphQL request (JSON body or GET parameters) before the view parses it,
-  for callers whose API key is valid (anyone else gets the auth middleware's 401 first, and never
-  makes us parse a body);
+* checks the shape of a GraphQL request (JSON body or GET parameters, a persisted query's
+  ``extensions.persistedQuery`` included) before the view parses it, for callers whose API key is
+  valid (anyone else gets the auth middleware's 401 first, and never makes us parse a body);
 * rewrites any non-JSON 4xx the view or aiohttp answers as
   ``{"errors": [{"message": ..., "extensions": {"code": ...}}]}`` with a fitting status;
 * turns an unexpected exception into a JSON 500 ``INTERNAL_SERVER_ERROR`` with no trace (the trace
-  is logged).
+  is logged);
+* answers ``application/graphql-response+json`` instead of ``application/json`` on /graphql to
+  callers that prefer it (``gql.graphql_over_http``).
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from gql import auth
-from gql.errors import Code
+from gql import auth, graphql_over_http
+from gql.errors import ApiError, Code
 from gql.graphiql import STATIC_URL
+from gql.persisted_queries import requested_hash
 from gql.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -121,19 +124,30 @@ def _load_json(raw: bytes | str, what: str) -> Any:
 
 def _check_operation(operation: Mapping[str, Any], where: str) -> None:
     query = operation.get("query")
-    if query is None or query == "":
+    extensions = operation.get("extensions")
+    persisted = isinstance(extensions, dict) and "persistedQuery" in extensions
+    if (query is None or query == "") and not persisted:
         raise _bad(f"{where}has no GraphQL query: give `query` as a string")
-    if not isinstance(query, str):
+    if query is not None and not isinstance(query, str):
         raise _bad(f"{where}`query` must be a string")
     for key, kind in (("variables", dict), ("extensions", dict), ("operationName", str)):
         value = operation.get(key)
         if value is not None and not isinstance(value, kind):
             expected = "an object" if kind is dict else "a string"
             raise _bad(f"{where}`{key}` must be {expected} or null")
+    if persisted:
+        _check_persisted_query(extensions, where)
     name = operation.get("operationName")
-    if name is not None and len(name) > len(query):
+    if name is not None and query and len(name) > len(query):
         # A name the document cannot contain; refused here so it is never echoed back whole.
         raise _bad(f"{where}`operationName` names no operation of the document")
+
+
+def _check_persisted_query(extensions: Any, where: str) -> None:
+    try:
+        requested_hash(extensions)
+    except ApiError as refusal:
+        raise _bad(f"{where}{refusal.message}") from None
 
 
 def _check_body(data: Any, max_operations: int) -> None:
@@ -167,10 +181,12 @@ def _check_query_string(request: web.Request) -> None:
             value = _load_json(raw, f"the `{key}` parameter")
             if not isinstance(value, dict):
                 raise _bad(f"the `{key}` parameter must be a JSON object")
+            if key == "extensions":
+                _check_persisted_query(value, "the request's ")
 
 
 async def _check_request(request: web.Request, max_operations: int) -> None:
-    if request.method == "GET" and "query" in request.query:
+    if request.method == "GET" and ("query" in request.query or "extensions" in request.query):
         _check_query_string(request)
     elif request.method == "POST" and "application/json" in request.content_type:
         # The view's own test: it parses any such body as JSON.
@@ -230,15 +246,16 @@ def _from_http_exception(exc: web.HTTPException, max_body: int) -> Refusal:
     if isinstance(exc, web.HTTPNotFound):
         return Refusal(404, Code.NOT_FOUND, "no such path: GraphQL is served at /graphql")
     if isinstance(exc, web.HTTPMethodNotAllowed):
+        allow = {"Allow": ", ".join(sorted(exc.allowed_methods))}
         return Refusal(
-            405, Code.METHOD_NOT_ALLOWED, f"{exc.method} is not allowed here", headers=headers
+            405, Code.METHOD_NOT_ALLOWED, f"{exc.method} is not allowed here", headers=allow
         )
     code = _STATUS_CODES.get(exc.status, Code.BAD_REQUEST)
     return Refusal(exc.status, code, exc.reason, headers=headers)
 
 
 def _is_json(response: web.StreamResponse) -> bool:
-    return response.content_type == "application/json"
+    return response.content_type in graphql_over_http.JSON_TYPES
 
 
 def _normalized(response: web.StreamResponse) -> web.StreamResponse:
@@ -262,6 +279,19 @@ def guard(settings: Settings) -> Middleware:
 
     @web.middleware
     async def http_guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        response = await answer(request, handler)
+        # Refusals answer in the media type the caller asked for, as the view's answers do.
+        if (
+            request.path == GRAPHQL_PATH
+            and response.content_type == graphql_over_http.JSON
+            and not response.prepared
+            and graphql_over_http.media_type(request.headers.get("Accept"))
+            == graphql_over_http.GRAPHQL_RESPONSE
+        ):
+            response.content_type = graphql_over_http.GRAPHQL_RESPONSE
+        return response
+
+    async def answer(request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
             response = await handler(request)
         except Refusal as refusal:

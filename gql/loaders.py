@@ -15,6 +15,7 @@ from typing import Protocol, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from gql.coalescing import Coalescer
 from gql.store.integrations import Integration, IntegrationStore
 from providers import registry
 from providers.base import HttpTransport
@@ -86,10 +87,17 @@ def _grouped(keys: Sequence[K], by: Callable[[K], Hashable]) -> dict[Hashable, l
 class Loaders:
     """The loaders of one request. ``connected`` integrations are the ones checked already."""
 
-    def __init__(self, tenant: str, store: IntegrationStore, transport: HttpTransport) -> None:
+    def __init__(
+        self,
+        tenant: str,
+        store: IntegrationStore,
+        transport: HttpTransport,
+        coalescer: Coalescer | None = None,
+    ) -> None:
         self._tenant = tenant
         self._store = store
         self._transport = transport
+        self._coalescer = coalescer
         limits = transport.settings
         self.integrations = DataLoader[str, Found | None](self._load_integrations)
         self.default_associations = DataLoader[DefaultAssociationKey, Batch[DefaultAssociation]](
@@ -108,8 +116,12 @@ class Loaders:
             self.integrations.clear(integration_id)
 
     def implementation(self, capability: Capability[C], found: Found) -> C:
-        """The integration's implementation of ``capability`` (``Unsupported`` if none)."""
-        return registry.implementation(capability, self._transport, found[1])
+        """The integration's implementation of ``capability`` (``Unsupported`` if none), its
+        batchable calls shared with other requests of the tenant when coalescing is on."""
+        implementation = registry.implementation(capability, self._transport, found[1])
+        if self._coalescer is None:
+            return implementation
+        return self._coalescer.wrap(capability, implementation, (self._tenant, found[0].id))  # type: ignore[no-any-return]
 
     async def _connected(self, ids: Iterable[str]) -> dict[str, Found]:
         found = await self.integrations.load_many(list(dict.fromkeys(ids)))

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -20,10 +21,11 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types.info import Info
 
 from gql import fast_inputs
-from gql.document_limits import DocumentLimits
+from gql.document_limits import CachedValidation, DocumentLimits
 from gql.errors import ApiError, Code
 from gql.fast_results import FastListExecutionContext
 from gql.resolvers.associations import AssociationMutations
+from gql.resolvers.capabilities import CapabilityQueries
 from gql.resolvers.integrations import IntegrationMutations, IntegrationQueries
 from gql.resolvers.records import RecordQueries
 from gql.resolvers.relations import RelationMutations
@@ -32,7 +34,7 @@ from gql.types.records import CrmRecord
 
 
 @strawberry.type
-class Query(IntegrationQueries, RecordQueries):
+class Query(IntegrationQueries, RecordQueries, CapabilityQueries):
     pass
 
 
@@ -63,16 +65,24 @@ class CrmGraphSchema(strawberry.federation.Schema):
 
 def build_schema(settings: Settings | None = None) -> CrmGraphSchema:
     settings = settings or Settings()
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     # Factories, not instances: Strawberry builds fresh extensions for every request.
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         # First: it refuses what would make the limiters below expensive.
         lambda: DocumentLimits(max_expanded_fields=settings.max_expanded_fields),
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        # Rule classes built once: a limiter made per request makes new classes, and every
+        # request would be new to the validation cache below.
+        lambda: AddValidationRules(limit_rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         # Its LRU cache lives at module level, shared by every request: a document seen
         # before is not parsed again.
         lambda: ParserCache(maxsize=256),
+        # Validation depends only on the document (variables are checked at execution), so
+        # a document validated once is valid again: clients send the same few with variables.
+        lambda: CachedValidation(maxsize=256),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

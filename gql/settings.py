@@ -2,11 +2,47 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gql.persisted_queries import Mode
 from providers.base import ClientSettings
 from providers.hubspot.paths import DEFAULT_API_VERSION, ApiVersion
+
+API_KEY_FORM = "tenant:key pairs, comma-separated (e.g. acme:k3y,globex:0th3r)"
+
+
+class ApiKeysError(ValueError):
+    """A malformed ``CRMGRAPH_API_KEYS``; the message names the entry, never a key."""
+
+
+def parse_api_keys(raw: str) -> dict[str, str]:
+    """key -> tenant from ``tenant:key`` pairs; raises ``ApiKeysError`` on a malformed entry."""
+    keys: dict[str, str] = {}
+    entries = [item.strip() for item in raw.split(",")]
+    for n, item in enumerate(entries, start=1):
+        if not item:
+            continue  # a trailing or doubled comma
+        tenant, sep, key = item.partition(":")
+        tenant, key = tenant.strip(), key.strip()
+        where = f"CRMGRAPH_API_KEYS entry {n}" + (f" (tenant {tenant!r})" if sep and tenant else "")
+        problem = (
+            "has no ':'"
+            if not sep
+            else "has an empty tenant"
+            if not tenant
+            else "has an empty key"
+            if not key
+            else "repeats a key given before"
+            if key in keys
+            else None
+        )
+        if problem:
+            raise ApiKeysError(f"{where} {problem}: give {API_KEY_FORM}")
+        keys[key] = tenant
+    return keys
 
 
 class Settings(BaseSettings):
@@ -35,6 +71,13 @@ class Settings(BaseSettings):
     batch_concurrency: int = Field(default=4, ge=1, le=32)
     max_batch_inputs: int = Field(default=10_000, ge=1)
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=1)
+    # How long a replica reuses an integration it read (and its decrypted credentials);
+    # its own changes apply at once, another replica's within this time. 0 reads every time.
+    integration_cache_seconds: float = Field(default=2.0, ge=0)
+    # Calls for one integration and object pair from any number of requests of a tenant
+    # wait this long for company (each newcomer extends it, up to ten windows), then share
+    # upstream batch calls (gql/coalescing.py). 0 turns it off.
+    coalesce_window_ms: float = Field(default=3.0, ge=0, le=1000)
 
     max_operations_per_request: int = Field(default=50, ge=1)
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
@@ -47,14 +90,21 @@ class Settings(BaseSettings):
     # Sandbox only: the development key GraphiQL sends unless the user changes it.
     graphiql_prefill_key: SecretStr | None = None
 
+    # Browser origins allowed to call /graphql (comma-separated, "*" for any; empty: no CORS).
+    cors_origins: str = ""
+    cors_max_age_seconds: int = Field(default=600, ge=0)
+    # Automatic persisted queries: on, off, or known (only registered documents run).
+    persisted_queries: Mode = Mode.ON
+    persisted_queries_max_entries: int = Field(default=1000, ge=1)
+    # Documents registered at start-up (an Apollo persisted-query manifest, or {hash: query}).
+    persisted_queries_manifest: Path | None = None
+
     def api_key_map(self) -> dict[str, str]:
-        """key -> tenant."""
-        keys: dict[str, str] = {}
-        for item in self.api_keys.get_secret_value().split(","):
-            tenant, sep, key = item.strip().partition(":")
-            if sep and tenant and key:
-                keys[key] = tenant
-        return keys
+        """key -> tenant; raises ``ApiKeysError`` on a malformed entry."""
+        return parse_api_keys(self.api_keys.get_secret_value())
+
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     def client_settings(self) -> ClientSettings:
         return ClientSettings(

@@ -11,19 +11,20 @@ it, rather than failing its inputs).
 ``send_in_batches`` runs the queue: at most ``concurrency`` calls at once, each taking the size
 known when it starts, so that once one call has learnt the limit, the following ones use it.
 Splitting is bounded: each refusal at least halves the size, and a single input that is still
-refused fails with the provider's error.
+refused fails with the provider's error. It also narrows a batch refused for one input (a
+409, a 400), as ``batching.send_all`` does for fixed chunks.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
+from providers.batching import Outcome, narrowing_budget
 from providers.domain import Batch
 from providers.errors import ProviderError
 
@@ -78,9 +79,6 @@ class BatchSizes:
         return size
 
 
-Outcome = tuple[Sequence[K], Batch[R] | ProviderError]
-
-
 async def send_in_batches(
     items: Sequence[K],
     send: Callable[[Sequence[K]], Awaitable[Batch[R]]],
@@ -90,30 +88,56 @@ async def send_in_batches(
     start: int,
     concurrency: int,
     too_large: Callable[[ProviderError], bool],
+    narrow_on: tuple[type[ProviderError], ...] = (),
 ) -> list[Outcome[K, R]]:
     """Send every item in batches of the learnt size; each batch's outcome, in no set order.
 
-    A failure other than "too large" comes back as the batch's outcome, for ``merge`` to
-    report on each of its inputs.
+    A batch refused as too large goes back to the queue, to be resent at the halved size. A
+    batch refused whole with one of ``narrow_on`` for what one input holds (HubSpot's 409, a
+    400 naming one input) is split in halves until the refusal is down to that input, within
+    ``narrowing_budget`` extra calls per batch (as ``batching.send_all`` does); the halves take
+    their turn with the rest, so no more than ``concurrency`` calls are ever in flight. Any
+    other failure comes back as the batch's outcome, for ``merge`` to report on each input.
     """
     queue: deque[K] = deque(items)
+    halves: deque[tuple[Sequence[K], list[int]]] = deque()  # (inputs, their chunk's budget)
     outcomes: list[Outcome[K, R]] = []
+    changed = asyncio.Condition()  # work was queued, or a call ended
+    in_flight = [0]  # calls being sent (a list: the workers share it)
+
+    def take() -> tuple[Sequence[K], list[int]]:
+        if halves:
+            return halves.popleft()
+        size = sizes.size(key, start)
+        chunk = [queue.popleft() for _ in range(min(size, len(queue)))]
+        return chunk, [narrowing_budget(len(chunk))]
 
     async def worker() -> None:
-        while queue:
-            size = sizes.size(key, start)
-            chunk = [queue.popleft() for _ in range(min(size, len(queue)))]
+        while True:
+            async with changed:
+                # An idle worker stays while calls are in flight: they may queue more work.
+                await changed.wait_for(lambda: bool(halves or queue) or in_flight[0] == 0)
+                if not (halves or queue):
+                    return
+                chunk, budget = take()
+                in_flight[0] += 1
             try:
                 outcomes.append((chunk, await send(chunk)))
             except ProviderError as exc:
                 if too_large(exc) and sizes.refused(key, len(chunk), start) is not None:
                     queue.extendleft(reversed(chunk))
+                elif isinstance(exc, narrow_on) and len(chunk) > 1 and budget[0] >= 2:
+                    budget[0] -= 2
+                    half = len(chunk) // 2
+                    halves.extend([(chunk[:half], budget), (chunk[half:], budget)])
                 else:
                     outcomes.append((chunk, exc))
+            finally:
+                async with changed:
+                    in_flight[0] -= 1
+                    changed.notify_all()
 
-    first_size = sizes.size(key, start)
-    workers = min(max(1, concurrency), math.ceil(len(items) / first_size))
-    await asyncio.gather(*(worker() for _ in range(workers)))
+    await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
     return outcomes
 
 

@@ -7,10 +7,11 @@ in ``results`` or in an error's ``items``, never in neither.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import TypeAlias, TypeVar
 
 from providers.domain import Batch, BatchError, BatchStatus, Pair
 from providers.errors import AuthFailed, ProviderError, RateLimited
@@ -24,22 +25,48 @@ def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-async def gather_bounded(
+Outcome: TypeAlias = tuple[Sequence[K], Batch[R] | ProviderError]
+
+
+def narrowing_budget(chunk_size: int, bad_inputs: int = 4) -> int:
+    """Extra calls one refused chunk may spend: finding one bad input among ``n`` costs
+    about 2 x log2(n) calls (both halves at each level), enough here for ``bad_inputs``."""
+    return 2 * max(1, math.ceil(math.log2(max(chunk_size, 2)))) * bad_inputs
+
+
+async def send_all(
     chunks: Sequence[Sequence[K]],
     send: Callable[[Sequence[K]], Awaitable[Batch[R]]],
     concurrency: int,
-) -> list[Batch[R] | ProviderError]:
-    """Send every chunk, at most ``concurrency`` at a time; failures come back as values."""
+    *,
+    narrow_on: tuple[type[ProviderError], ...] = (),
+) -> list[tuple[Sequence[K], Batch[R] | ProviderError]]:
+    """Send every chunk, at most ``concurrency`` calls at a time; failures come back as values.
+
+    A chunk refused as a whole with one of ``narrow_on`` (HubSpot's 409, a 400 naming one
+    input) is split in halves until the refusal is down to the inputs that cause it, within
+    ``narrowing_budget`` extra calls per chunk. The halves queue for the same slots as every
+    other call: a split never holds a slot while it waits, and opens no semaphore of its own.
+    Returns (inputs, outcome) pairs covering every input once.
+    """
     gate = asyncio.Semaphore(max(1, concurrency))
 
-    async def one(chunk: Sequence[K]) -> Batch[R] | ProviderError:
+    async def one(chunk: Sequence[K], budget: list[int]) -> list[Outcome[K, R]]:
         async with gate:
             try:
-                return await send(chunk)
+                return [(chunk, await send(chunk))]
+            except narrow_on as exc:
+                if len(chunk) == 1 or budget[0] < 2:
+                    return [(chunk, exc)]
             except ProviderError as exc:
-                return exc
+                return [(chunk, exc)]
+        budget[0] -= 2
+        half = len(chunk) // 2
+        left, right = await asyncio.gather(one(chunk[:half], budget), one(chunk[half:], budget))
+        return left + right
 
-    return list(await asyncio.gather(*(one(c) for c in chunks)))
+    sent = await asyncio.gather(*(one(c, [narrowing_budget(len(c))]) for c in chunks))
+    return [outcome for outcomes in sent for outcome in outcomes]
 
 
 def error_for_items(exc: ProviderError, items: Sequence[Pair]) -> BatchError:
@@ -54,7 +81,7 @@ def error_for_items(exc: ProviderError, items: Sequence[Pair]) -> BatchError:
 
 def merge(
     inputs: Sequence[K],
-    outcomes: Sequence[tuple[Sequence[K], Batch[R] | ProviderError]],
+    outcomes: Sequence[Outcome[K, R]],
     *,
     pair_of: Callable[[K], Pair],
     result_key: Callable[[R], K | None],

@@ -108,6 +108,7 @@ class BatchError:
     links: dict[str, str] = field(default_factory=dict)
     items: tuple[Pair, ...] = ()
     request_id: str | None = None
+    input_index: int | None = None  # an input refused before any call: where it was
 
 
 class BatchStatus(enum.Enum):

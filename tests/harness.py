@@ -82,6 +82,7 @@ class Api:
         token: str | None = None,
         key: str | None = None,
         enabled: bool = True,
+        location_id: str | None = None,
     ) -> str:
         data = await self.data(
             """mutation($input: CreateCrmIntegrationInput!) {
@@ -93,6 +94,7 @@ class Api:
                     "instanceUrl": instance_url,
                     "credentials": {"accessToken": token or TOKENS[provider]},
                     "isEnabled": enabled,
+                    **({"locationId": location_id} if location_id else {}),
                 }
             },
             key=key,

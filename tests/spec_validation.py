@@ -1,5 +1,11 @@
 """Validate recorded emulator calls against the official OpenAPI specs in ../shared/specs.
 
+The specs are not in the repository (HubSpot's may not be redistributed, and HighLevel's
+repository grants no licence): they are read from ``../shared/specs`` beside the checkout, or
+``CRMGRAPH_SPECS_DIR``. Without them ``SPECS_PRESENT`` is false, the checks that need them skip
+(``tests/conftest.py`` counts them and prints one line saying how to enable them), and nothing
+else changes. ``CRMGRAPH_REQUIRE_SPECS=1`` (CI) makes missing specs a failure instead.
+
 `request_errors(call)` checks the request side of a `RecordedCall` (method, path, query, headers,
 JSON body, security) with openapi-core and returns readable errors (empty when valid, or when no
 spec covers the call: Salesforce has no OpenAPI spec). `validate_call(call)` raises instead.
@@ -36,6 +42,19 @@ SPECS_DIR = Path(
     os.environ.get("CRMGRAPH_SPECS_DIR")
     or Path(__file__).resolve().parents[1].parent / "shared" / "specs"
 )
+# The files every check here reads; all present, or the checks skip.
+REQUIRED_SPECS = (
+    "hubspot/associations-v3.openapi.json",
+    "hubspot/associations-v4.openapi.json",
+    "hubspot/associations-schema-v4-labels.openapi.json",
+    "gohighlevel/apps/associations.json",
+    "gohighlevel/apps/v3/associations-v3.json",
+)
+SPECS_PRESENT = all((SPECS_DIR / f).is_file() for f in REQUIRED_SPECS)
+HOW_TO_ENABLE = (
+    f"no OpenAPI specs in {SPECS_DIR}: put the shared specs folder at ../shared/specs beside "
+    "the checkout, or set CRMGRAPH_SPECS_DIR, to run them"
+)
 HUBSPOT_HOST = "https://api.hubapi.com"
 HIGHLEVEL_HOST = "https://services.leadconnectorhq.com"
 _LABELS_PATH = re.compile(r"^/crm/v4/associations/[^/]+/[^/]+/labels(/|$)")
@@ -67,8 +86,20 @@ class _SecurityProviders(SecurityProviderFactory):
 
 def _patch_highlevel(spec: dict[str, Any]) -> None:
     """Narrow fixes for defects of the HighLevel spec that break loading or real requests."""
-    for operations in spec.get("paths", {}).values():
+    for path, operations in spec.get("paths", {}).items():
         for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            # contacts.json: POST /contacts/bulk/tags/update/{type} never declares {type},
+            # which openapi-core refuses to load.
+            declared = {
+                p.get("name") for p in operation.get("parameters", []) if p.get("in") == "path"
+            }
+            for name in re.findall(r"{([^}]+)}", path):
+                if name not in declared:
+                    operation.setdefault("parameters", []).append(
+                        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                    )
             for parameter in operation.get("parameters", []):
                 # GET /associations/objectKey/{objectKey} declares its path parameter
                 # required: false, which OpenAPI 3.0 forbids: the spec would not load.
@@ -121,6 +152,9 @@ def spec_for(call: RecordedCall) -> tuple[str, str] | None:
         if call.header("Version") == "v3":
             return "gohighlevel/apps/v3/associations-v3.json", HIGHLEVEL_HOST
         return "gohighlevel/apps/associations.json", HIGHLEVEL_HOST
+    for app in ("contacts", "opportunities"):
+        if call.path.startswith(f"/{app}/"):
+            return f"gohighlevel/apps/{app}.json", HIGHLEVEL_HOST
     return None
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import strawberry
 
 from gql import validation as check
 from gql.context import Info
-from gql.errors import bad_input
+from gql.errors import Code, bad_input
 from gql.loaders import DefaultAssociationKey, UnifiedKey
 from gql.resolvers.connect import capable
 from gql.resolvers.idempotent import KEY_HELP, once
@@ -28,15 +30,20 @@ from providers.capabilities import (
     BATCH_ASSOCIATIONS,
     DEFAULT_ASSOCIATIONS,
     UNIFIED_ASSOCIATIONS,
+    BatchAssociations,
 )
 from providers.domain import (
     Batch,
+    BatchError,
+    BatchStatus,
     DefaultAssociation,
+    Pair,
     TypedPair,
     UnifiedAssociationRequest,
     UnifiedAssociationResult,
     UnifiedEntity,
 )
+from providers.errors import BadInput
 
 _EXCLUDABLE = {"associations", "remote_data", "errors"} | {
     f"associations.{e.value}" for e in UnifiedEntity
@@ -128,6 +135,37 @@ def _unified_answer(
     )
 
 
+def _refused_input(exc: BadInput, index: int, from_id: str, to_id: str) -> BatchError:
+    return BatchError(
+        message=exc.message,
+        category=Code.BAD_USER_INPUT.value,
+        context={"field": [exc.field]},
+        items=(Pair(_clipped(from_id), _clipped(to_id)),),
+        input_index=index,
+    )
+
+
+def _clipped(value: str) -> str:
+    # An answer never echoes megabytes of a caller's input back.
+    return value if len(value) <= 80 else value[:80] + "..."
+
+
+async def _with_refused(
+    client: BatchAssociations,
+    from_type: str,
+    to_type: str,
+    pairs: list[TypedPair],
+    refused: list[BatchError],
+) -> Batch[TypedPair]:
+    """The provider's batch for the accepted inputs, plus the refused ones (no call at all
+    when every input was refused)."""
+    if not pairs:
+        now = datetime.now(UTC)
+        return Batch(BatchStatus.COMPLETE, [], refused, now, now)
+    batch = await client.create_batch(from_type, to_type, pairs)
+    return replace(batch, errors=[*refused, *batch.errors])
+
+
 @strawberry.type
 class AssociationMutations:
     @strawberry.mutation(
@@ -204,20 +242,26 @@ class AssociationMutations:
         from_type = rules.object_type(from_object_type, "fromObjectType")
         to_type = rules.object_type(to_object_type, "toObjectType")
         check.batch_size(inputs, "inputs", info.context.settings.max_batch_inputs)
-        pairs = [
-            TypedPair(
-                rules.record_id(str(i.from_.id), f"inputs[{n}].from.id"),
-                rules.record_id(str(i.to.id), f"inputs[{n}].to.id"),
-                rules.association_type(i.type, f"inputs[{n}].type"),
-            )
-            for n, i in enumerate(inputs)
-        ]
+        # One bad input fails that input only: it is reported with its index, the others go.
+        pairs: list[TypedPair] = []
+        refused: list[BatchError] = []
+        for n, i in enumerate(inputs):
+            try:
+                pairs.append(
+                    TypedPair(
+                        rules.record_id(str(i.from_.id), f"inputs[{n}].from.id"),
+                        rules.record_id(str(i.to.id), f"inputs[{n}].to.id"),
+                        rules.association_type(i.type, f"inputs[{n}].type"),
+                    )
+                )
+            except BadInput as exc:
+                refused.append(_refused_input(exc, n, str(i.from_.id), str(i.to.id)))
         batch = await once(
             info,
             idempotency_key,
             "batchCreateAssociations",
             (str(integration_id), from_type, to_type, pairs),
             Batch[TypedPair],
-            lambda: client.create_batch(from_type, to_type, pairs),
+            lambda: _with_refused(client, from_type, to_type, pairs, refused),
         )
         return AssociationBatch.from_domain(batch)

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from cachetools import TTLCache
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -80,9 +81,26 @@ def _to_domain(row: IntegrationRow) -> Integration:
 
 
 class IntegrationStore:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: CredentialCipher):
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        cipher: CredentialCipher,
+        *,
+        cache_seconds: float = 0.0,
+        cache_size: int = 10_000,
+    ):
         self._sessions = sessions
         self._cipher = cipher
+        # Integrations with their decrypted credentials, read again after ``cache_seconds``:
+        # a burst of requests for one integration reads and decrypts it once. This process's
+        # own writes drop their entry; another replica's are seen within ``cache_seconds``.
+        self._recent: TTLCache[tuple[str, str], tuple[Integration, Connection]] | None = (
+            TTLCache(cache_size, cache_seconds) if cache_seconds > 0 else None
+        )
+
+    def _forget(self, tenant: str, id_: str) -> None:
+        if self._recent is not None and (key := _parse_id(id_)) is not None:
+            self._recent.pop((tenant, key), None)
 
     async def create(
         self, tenant: str, new: IntegrationChanges, *, id_: str | None = None
@@ -134,6 +152,7 @@ class IntegrationStore:
     async def update(
         self, tenant: str, id_: str, changes: IntegrationChanges
     ) -> Integration | None:
+        self._forget(tenant, id_)
         async with self._sessions.begin() as session:
             row = await self._row(session, tenant, id_)
             if row is None:
@@ -158,6 +177,7 @@ class IntegrationStore:
         return _to_domain(row)
 
     async def delete(self, tenant: str, id_: str) -> bool:
+        self._forget(tenant, id_)
         async with self._sessions.begin() as session:
             row = await self._row(session, tenant, id_)
             if row is None:
@@ -170,15 +190,20 @@ class IntegrationStore:
     ) -> dict[str, tuple[Integration, Connection]]:
         """Several integrations with their credentials in one query (the loaders' batch)."""
         keys = {k for k in (_parse_id(i) for i in ids) if k is not None}
-        if not keys:
-            return {}
-        async with self._sessions() as session:
-            rows = await session.scalars(
-                select(IntegrationRow).where(
-                    IntegrationRow.id.in_(keys), IntegrationRow.tenant == tenant
+        recent = self._recent
+        found = {} if recent is None else {k: v for k in keys if (v := recent.get((tenant, k)))}
+        missing = keys - found.keys()
+        if missing:
+            async with self._sessions() as session:
+                rows = await session.scalars(
+                    select(IntegrationRow).where(
+                        IntegrationRow.id.in_(missing), IntegrationRow.tenant == tenant
+                    )
                 )
-            )
-            found = {row.id: self._with_connection(row) for row in rows}
+                for row in rows:
+                    found[row.id] = self._with_connection(row)
+                    if recent is not None:
+                        recent[(tenant, row.id)] = found[row.id]
         return {i: found[k] for i in ids if (k := _parse_id(i)) in found}
 
     def _with_connection(self, row: IntegrationRow) -> tuple[Integration, Connection]:

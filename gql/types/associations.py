@@ -76,6 +76,10 @@ class BatchError:
     links: JSON
     items: list[AssociationPair]
     request_id: str | None
+    input_index: int | None = strawberry.field(
+        description="An input refused before any call (category BAD_USER_INPUT): its index in "
+        "inputs."
+    )
 
     @classmethod
     def from_domain(cls, e: domain.BatchError) -> BatchError:
@@ -105,6 +109,7 @@ class BatchError:
                 for p in e.items
             ],
             request_id=e.request_id,
+            input_index=e.input_index,
         )
 
 

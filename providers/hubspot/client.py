@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from providers.base import HttpTransport, ProviderClient, Reply
 from providers.batch_size import SizeKey, send_in_batches
-from providers.batching import chunked, gather_bounded, merge
+from providers.batching import chunked, merge
 from providers.domain import (
     AssociatedRecord,
     AssociationLabel,
@@ -21,18 +21,28 @@ from providers.domain import (
     Connection,
     DefaultAssociation,
     ErrorDetail,
+    ItemError,
     Pair,
+    Relation,
+    RelationRequest,
     TypedPair,
+    UnifiedAssociationRequest,
+    UnifiedAssociationResult,
+    UnifiedEntity,
 )
-from providers.errors import Conflict, InvalidRequest, NotFound, ProviderError
+from providers.errors import Conflict, InvalidRequest, NotFound, ProviderError, Unsupported
 from providers.hubspot import wire
 from providers.hubspot.paths import Endpoint, HubSpotPaths
+from providers.hubspot.rules import DEFAULT_PAIRS, OBJECT_OF, RULES
 from providers.hubspot.type_names import UnknownTypeName, dated_spec
 from providers.wire import M, WireModel, parse_wire
 
 W = TypeVar("W", bound=WireModel)
 R = TypeVar("R")
 K = TypeVar("K", bound=Hashable)
+
+# A whole chunk refused for what one input holds: 409 CONFLICT, 400 VALIDATION_ERROR.
+_NARROWED = (Conflict, InvalidRequest)
 
 
 class HubSpotClient(ProviderClient):
@@ -74,6 +84,7 @@ class HubSpotClient(ProviderClient):
             start=forced or endpoint.max_inputs,
             concurrency=self.settings.batch_concurrency,
             too_large=refused_as_too_large,
+            narrow_on=_NARROWED,
         )
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/basic/put-crm-v4-objects-fromObjectType-fromObjectId-associations-default-toObjectType-toObjectId
@@ -113,8 +124,8 @@ class HubSpotClient(ProviderClient):
 
         Duplicates are sent once. On ``2026-09`` each v3 type name is sent as its category
         and type id (``type_names.py``); an input whose name has none fails alone, unsent.
-        A 409 refuses a whole chunk for one conflicting item, so the chunk is bisected until
-        only the conflicting items fail.
+        A 409 (or a 400 such as an unknown type name) refuses a whole chunk for one item, so
+        the chunk is split until only that item fails.
         """
         endpoint = self.paths.batch_create(from_type, to_type)
         unique = list(dict.fromkeys(inputs))
@@ -131,20 +142,8 @@ class HubSpotClient(ProviderClient):
 
         async def send(chunk: Sequence[TypedPair]) -> Batch[TypedPair]:
             body = _dated_inputs(chunk, specs) if self.paths.dated else _v3_inputs(chunk)
-            try:
-                # Creating an association that exists is not an error: safe to repeat.
-                reply = await self._call(endpoint, json_body=body, safe=True)
-            except Conflict:
-                if len(chunk) == 1:
-                    raise
-                half = len(chunk) // 2
-                left, right = await gather_bounded([chunk[:half], chunk[half:]], send, 2)
-                return merge(
-                    chunk,
-                    [(chunk[:half], left), (chunk[half:], right)],
-                    pair_of=lambda i: i.pair,
-                    result_key=lambda r: r,
-                )
+            # Creating an association that exists is not an error: safe to repeat.
+            reply = await self._call(endpoint, json_body=body, safe=True)
             pairs = [i.pair for i in chunk]
             if not self.paths.dated:
                 return self._batch(reply, pairs, wire.TypedResult, _typed_result)
@@ -167,6 +166,64 @@ class HubSpotClient(ProviderClient):
         outcomes = await self._in_batches(endpoint, forced, unique, send) if unique else []
         batch = merge(unique, outcomes, pair_of=lambda i: i.pair, result_key=lambda r: r)
         return replace(batch, errors=[*refused, *batch.errors]) if refused else batch
+
+    # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/basic/put-crm-v4-objects-objectType-objectId-associations-toObjectType-toObjectId
+    async def create_relation(self, request: RelationRequest) -> Relation:
+        """A labelled association: ``association_id`` is a label id from ``labels()``."""
+        from_type, to_type, category, type_id = parse_label_id(request.association_id)
+        endpoint = self.paths.put_labelled(
+            from_type, request.first_record_id, to_type, request.second_record_id
+        )
+        body = [{"associationCategory": category, "associationTypeId": type_id}]
+        # Associating with a label that is already there changes nothing: safe to repeat.
+        reply = await self._call(endpoint, json_body=body, safe=True)
+        return Relation(
+            id=f"{from_type}/{request.first_record_id}/{to_type}/"
+            f"{request.second_record_id}/{type_id}",
+            location_id=None,
+            association_id=request.association_id,
+            first_record_id=request.first_record_id,
+            second_record_id=request.second_record_id,
+            first_object_key=from_type,
+            second_object_key=to_type,
+            raw=reply.body if isinstance(reply.body, dict) else {},
+        )
+
+    async def create_associations(
+        self, requests: Sequence[UnifiedAssociationRequest]
+    ) -> list[UnifiedAssociationResult | ProviderError]:
+        """Truto's shape on HubSpot: default associations, one batch/associate/default per
+        object pair for every request of the HTTP request (at HubSpot's batch limit)."""
+        planned: list[list[tuple[UnifiedEntity, str, str]] | ProviderError] = []
+        groups: dict[tuple[str, str], list[Pair]] = {}
+        for request in requests:
+            try:
+                writes = _unified_plan(request)
+            except ProviderError as exc:
+                planned.append(exc)
+                continue
+            planned.append(writes)
+            for _, to_type, to_id in writes:
+                key = (OBJECT_OF[request.entity], to_type)
+                groups.setdefault(key, []).append(Pair(request.entity_id, to_id))
+        outcomes: dict[tuple[str, str], Batch[DefaultAssociation] | ProviderError] = {}
+        for (from_type, to_type), pairs in groups.items():
+            try:
+                outcomes[(from_type, to_type)] = await self.associate_default(
+                    from_type, to_type, pairs
+                )
+            except ProviderError as exc:
+                outcomes[(from_type, to_type)] = exc
+        answers: list[UnifiedAssociationResult | ProviderError] = []
+        for request, plan in zip(requests, planned, strict=True):
+            if isinstance(plan, ProviderError):
+                answers.append(plan)
+                continue
+            try:
+                answers.append(_unified_result(request, plan, outcomes))
+            except ProviderError as exc:
+                answers.append(exc)
+        return answers
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/batch/post-crm-v4-associations-fromObjectType-toObjectType-batch-read
     async def read_associations(
@@ -259,6 +316,83 @@ def label_id(from_type: str, to_type: str, category: str | None, type_id: int | 
     """A label's id as ``associationLabels`` shows it and ``createRelation`` takes it back:
     ``contacts/companies/USER_DEFINED/1001`` (both object types, category, type id)."""
     return f"{from_type}/{to_type}/{category}/{type_id}"
+
+
+def parse_label_id(value: str) -> tuple[str, str, str, int]:
+    """``contacts/companies/USER_DEFINED/1001`` -> its parts; ``InvalidRequest`` if not one."""
+    parts = value.split("/")
+    if len(parts) != 4 or not parts[3].isdigit():
+        raise InvalidRequest(
+            f"associationId {value[:80]!r} is not a HubSpot label id: use an id from "
+            "associationLabels, such as contacts/companies/HUBSPOT_DEFINED/279",
+            provider="hubspot",
+        )
+    return parts[0], parts[1], parts[2], int(parts[3])
+
+
+def _unified_plan(request: UnifiedAssociationRequest) -> list[tuple[UnifiedEntity, str, str]]:
+    """(associated entity, its HubSpot object, record id) for every record of a request."""
+    RULES.record_id(request.entity_id, "entityId")
+    writes: list[tuple[UnifiedEntity, str, str]] = []
+    for other, ids in request.associations.items():
+        if (request.entity, other) not in DEFAULT_PAIRS:
+            raise Unsupported(
+                f"HubSpot has no default association from {OBJECT_OF[request.entity]} to "
+                f"{OBJECT_OF[other]}",
+                provider="hubspot",
+            )
+        writes += [
+            (other, OBJECT_OF[other], RULES.record_id(i, f"associations.{other.value}"))
+            for i in dict.fromkeys(ids)
+        ]
+    return writes
+
+
+def _unified_result(
+    request: UnifiedAssociationRequest,
+    plan: list[tuple[UnifiedEntity, str, str]],
+    outcomes: dict[tuple[str, str], Batch[DefaultAssociation] | ProviderError],
+) -> UnifiedAssociationResult:
+    confirmed: dict[UnifiedEntity, list[str]] = {}
+    errors: list[ItemError] = []
+    raw: list[Any] = []
+    from_type = OBJECT_OF[request.entity]
+    for other, to_type, to_id in plan:
+        outcome = outcomes[(from_type, to_type)]
+        if isinstance(outcome, ProviderError):
+            raise outcome
+        pair = Pair(request.entity_id, to_id)
+        done = [r for r in outcome.results if Pair(r.from_id, r.to_id) == pair]
+        if done:
+            confirmed.setdefault(other, []).append(to_id)
+            raw += [
+                {
+                    "from": {"id": r.from_id},
+                    "to": {"id": r.to_id},
+                    "associationSpec": {
+                        "associationCategory": r.spec.category,
+                        "associationTypeId": r.spec.type_id,
+                    },
+                }
+                for r in done
+            ]
+            continue
+        error = next((e for e in outcome.errors if pair in e.items), None)
+        errors.append(
+            ItemError(
+                other,
+                to_id,
+                (error.category if error else None) or "MISSING_FROM_REPLY",
+                error.message if error else "HubSpot reported nothing for this record",
+            )
+        )
+    return UnifiedAssociationResult(
+        entity_id=request.entity_id,
+        entity=request.entity,
+        associations=confirmed,
+        errors=errors,
+        raw=raw,
+    )
 
 
 def _default_result(r: wire.DefaultResult) -> DefaultAssociation:

@@ -5,12 +5,31 @@ from __future__ import annotations
 import re
 
 from providers.checks import matching
+from providers.domain import UnifiedEntity
 
 # Object types: names (contacts), ids (0-1, 2-123456) and custom names (p_orders).
 _OBJECT_TYPE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _RECORD_ID = re.compile(r"^[0-9]{1,20}$")
 # v3 type names (contact_to_company) or a type id; "category:typeId" names a label.
-_ASSOCIATION_TYPE = re.compile(r"^(?:[a-z0-9_]{1,100}|[0-9]{1,10})$")
+_ASSOCIATION_TYPE = re.compile(
+    r"^(?:[a-z0-9_]{1,100}|[0-9]{1,10}"
+    r"|[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_-]{1,64}/[A-Z_]{1,40}/[0-9]{1,10})$"
+)
+
+ACC, CON, OPP, LEAD = (
+    UnifiedEntity.ACCOUNTS,
+    UnifiedEntity.CONTACTS,
+    UnifiedEntity.OPPORTUNITIES,
+    UnifiedEntity.LEADS,
+)
+# Truto's unified entities as HubSpot objects; leads are HubSpot's leads object (0-136).
+OBJECT_OF = {ACC: "companies", CON: "contacts", OPP: "deals", LEAD: "leads"}
+# Pairs with a HubSpot-defined default association type (both directions).
+DEFAULT_PAIRS = frozenset(
+    pair
+    for a, b in ((CON, ACC), (OPP, CON), (OPP, ACC), (LEAD, CON), (LEAD, ACC))
+    for pair in ((a, b), (b, a))
+)
 
 
 class HubSpotRules:

@@ -7,28 +7,38 @@ from providers.capabilities import (
     BATCH_ASSOCIATIONS,
     DEFAULT_ASSOCIATIONS,
     LABELS,
+    RELATIONS,
+    UNIFIED_ASSOCIATIONS,
     AssociationReads,
     BatchAssociations,
     DefaultAssociations,
     Labels,
     Provides,
+    Relations,
     Support,
+    UnifiedAssociations,
 )
 from providers.hubspot.client import HubSpotClient
-from providers.hubspot.rules import RULES
+from providers.hubspot.rules import DEFAULT_PAIRS, OBJECT_OF, RULES
 
 
 def _conforms(
     client: HubSpotClient,
-) -> tuple[DefaultAssociations, BatchAssociations, AssociationReads, Labels]:
+) -> tuple[
+    UnifiedAssociations, DefaultAssociations, BatchAssociations, Relations, AssociationReads, Labels
+]:
     """Never called: mypy checks here that the client speaks every Protocol it is listed for."""
-    return client, client, client, client
+    return client, client, client, client, client, client
 
+
+_ORDER = list(OBJECT_OF)
 
 PROVIDES = Provides(
     implementations={
+        UNIFIED_ASSOCIATIONS: HubSpotClient,
         DEFAULT_ASSOCIATIONS: HubSpotClient,
         BATCH_ASSOCIATIONS: HubSpotClient,
+        RELATIONS: HubSpotClient,
         ASSOCIATION_READS: HubSpotClient,
         LABELS: HubSpotClient,
     },
@@ -36,6 +46,19 @@ PROVIDES = Provides(
     rows=(
         # The 2026-09 paths (the default); `legacy` (CRMGRAPH_HUBSPOT_API_VERSION) calls the v3
         # batch create and the /crm/v4 paths instead (paths.py).
+        *(
+            Support(
+                "createAssociation",
+                entity.value,
+                other.value,
+                f"default {OBJECT_OF[entity]} -> {OBJECT_OF[other]} associations: "
+                "POST /crm/associations/2026-09/{from}/{to}/batch/associate/default per object "
+                "pair",
+            )
+            for entity, other in sorted(
+                DEFAULT_PAIRS, key=lambda p: (_ORDER.index(p[0]), _ORDER.index(p[1]))
+            )
+        ),
         Support(
             "createDefaultAssociation",
             "any",
@@ -52,13 +75,23 @@ PROVIDES = Provides(
             "(legacy: v3, 100), type names sent as category and type id",
         ),
         Support(
+            "createRelation",
+            "any",
+            "any",
+            "a labelled association: PUT /crm/objects/2026-09/{from}/{fromId}/associations/{to}/"
+            "{toId} with the label's category and type id",
+        ),
+        Support(
             "associations",
             "any",
             "any",
             "POST /crm/associations/2026-09/{from}/{to}/batch/read, 1,000 ids a call",
         ),
         Support(
-            "associationLabels", "any", "any", "GET /crm/associations/2026-09/{from}/{to}/labels"
+            "associationLabels",
+            "any",
+            "any",
+            "GET /crm/associations/2026-09/{from}/{to}/labels; ids from/to/category/typeId",
         ),
     ),
 )

@@ -29,9 +29,17 @@ _V3_NAMES: dict[str, tuple[str, str, int]] = {
     "company_to_ticket": ("company", "ticket", 340),
     "deal_to_ticket": ("deal", "ticket", 27),
     "ticket_to_deal": ("ticket", "deal", 28),
+    "lead_to_contact": ("lead", "contact", 608),
+    "contact_to_lead": ("contact", "lead", 609),
+    "lead_to_company": ("lead", "company", 610),
+    "company_to_lead": ("company", "lead", 611),
 }
 # The primary labels are HubSpot-defined too (contact->company 1, company->contact 2, ...).
-_HUBSPOT_DEFINED_IDS = {i for _, _, i in _V3_NAMES.values()} | {1, 2, 5, 6, 25, 26}
+_HUBSPOT_DEFINED_IDS = {i for _, _, i in _V3_NAMES.values()} | {
+    *(1, 2, 5, 6, 25, 26),
+    *(578, 579, 580, 581),
+}
+_CATEGORIES = {"HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED", "WORK"}
 # contacts / contact / 0-1 -> contact (a custom object keeps its own name)
 _OBJECTS = {
     alias: singular
@@ -40,6 +48,7 @@ _OBJECTS = {
         ("companies", "0-2", "company"),
         ("deals", "0-3", "deal"),
         ("tickets", "0-5", "ticket"),
+        ("leads", "0-136", "lead"),
     )
     for alias in (plural, type_id, singular)
 }
@@ -53,8 +62,15 @@ def dated_spec(name: str, from_type: str, to_type: str) -> AssociationSpec:
     """The category and type id of a v3 type name (or type id) between two object types.
 
     A type id is HubSpot-defined when it is one of HubSpot's own, else a label the account
-    defined (``USER_DEFINED``). A name must join the two object types it is used between.
+    defined (``USER_DEFINED``); a label id from ``associationLabels``
+    (``contacts/companies/USER_DEFINED/1001``) says its category itself. A name must join the
+    two object types it is used between.
     """
+    if name.count("/") == 3:
+        *_, category, label_type = name.split("/")
+        if category not in _CATEGORIES or not label_type.isdigit():
+            raise UnknownTypeName(f"{name!r} is not an association label id")
+        return AssociationSpec(category, int(label_type))
     if name.isdigit():
         type_id = int(name)
         category = HUBSPOT_DEFINED if type_id in _HUBSPOT_DEFINED_IDS else USER_DEFINED

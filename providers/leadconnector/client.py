@@ -3,15 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 from providers.base import ProviderClient
-from providers.domain import AssociatedRecord, AssociationLabel, Relation, RelationRequest
-from providers.errors import ProviderError
+from providers.batching import merge, send_all
+from providers.domain import (
+    AssociatedRecord,
+    AssociationLabel,
+    AssociationSpec,
+    Batch,
+    BatchError,
+    BatchStatus,
+    DefaultAssociation,
+    ItemError,
+    Pair,
+    Relation,
+    RelationRequest,
+    TypedPair,
+    UnifiedAssociationRequest,
+    UnifiedAssociationResult,
+    UnifiedEntity,
+)
+from providers.errors import AlreadyExists, InvalidRequest, NotFound, ProviderError, Unsupported
 from providers.leadconnector import wire
-from providers.leadconnector.rules import RULES
+from providers.leadconnector.rules import KEY_OF, RULES
 from providers.wire import parse_wire
+
+SYSTEM_DEFINED = "SYSTEM_DEFINED"
+ACC, CON, OPP = UnifiedEntity.ACCOUNTS, UnifiedEntity.CONTACTS, UnifiedEntity.OPPORTUNITIES
+
+# Refusals about one item (a record or an association that is not there): reported on it.
+ITEM_ERRORS = (InvalidRequest, NotFound)
 
 # Every LeadConnector call must name the API version it speaks.
 API_VERSION = "2021-07-28"
@@ -97,6 +121,199 @@ class LeadConnectorClient(ProviderClient):
             if not page.relations or skip >= page.total:
                 return related
 
+    async def _relate(self, location_id: str, association_id: str, first: str, second: str) -> bool:
+        """Create one relation; ``False`` when it existed already (not an error here, as
+        HubSpot treats an existing association)."""
+        try:
+            await self.create_relation(RelationRequest(association_id, first, second, location_id))
+        except AlreadyExists:
+            return False
+        return True
+
+    async def _definition_between(
+        self, location_id: str, first_key: str, second_key: str, *, system_only: bool
+    ) -> tuple[AssociationLabel, bool] | None:
+        """The location's association between two object keys and whether it runs the other
+        way (second -> first); the built-in (SYSTEM_DEFINED) one when ``system_only``."""
+        for d in await self.association_definitions(location_id):
+            if system_only and d.category != SYSTEM_DEFINED:
+                continue
+            if (d.from_object, d.to_object) == (first_key, second_key):
+                return d, False
+            if (d.from_object, d.to_object) == (second_key, first_key):
+                return d, True
+        return None
+
+    # --- createDefaultAssociation ----------------------------------------------------------
+
+    async def create_default(
+        self, from_type: str, from_id: str, to_type: str, to_id: str
+    ) -> Batch[DefaultAssociation]:
+        return await self.associate_default(from_type, to_type, [Pair(from_id, to_id)])
+
+    async def associate_default(
+        self, from_type: str, to_type: str, pairs: Sequence[Pair]
+    ) -> Batch[DefaultAssociation]:
+        """The location's built-in association between the two object keys, one relation per
+        pair (HighLevel has no bulk endpoint), at most ``batch_concurrency`` at once."""
+        location_id = RULES.location(None, self.connection)
+        found = await self._definition_between(location_id, from_type, to_type, system_only=True)
+        if found is None:
+            raise Unsupported(
+                f"this HighLevel location has no built-in association between {from_type} "
+                f"and {to_type}",
+                provider=self.provider,
+            )
+        definition, reverse = found
+        spec = AssociationSpec(SYSTEM_DEFINED, 0)
+
+        async def send(chunk: Sequence[Pair]) -> Batch[DefaultAssociation]:
+            pair = chunk[0]
+            first, second = (pair.to_id, pair.from_id) if reverse else (pair.from_id, pair.to_id)
+            return await _one_item(
+                pair,
+                lambda: self._relate(location_id, definition.id or "", first, second),
+                DefaultAssociation(pair.from_id, pair.to_id, spec),
+            )
+
+        unique = list(dict.fromkeys(pairs))
+        chunks = [[p] for p in unique]
+        outcomes = await send_all(chunks, send, self.settings.batch_concurrency)
+        return merge(
+            unique,
+            outcomes,
+            pair_of=lambda p: p,
+            result_key=lambda r: Pair(r.from_id, r.to_id),
+        )
+
+    # --- batchCreateAssociations -----------------------------------------------------------
+
+    async def create_batch(
+        self, from_type: str, to_type: str, inputs: Sequence[TypedPair]
+    ) -> Batch[TypedPair]:
+        """One relation per input (``type`` is an association id from associationLabels),
+        at most ``batch_concurrency`` at once under the location's rate budget."""
+        location_id = RULES.location(None, self.connection)
+        definitions = {d.id: d for d in await self.association_definitions(location_id)}
+
+        async def send(chunk: Sequence[TypedPair]) -> Batch[TypedPair]:
+            item = chunk[0]
+            definition = definitions.get(item.type)
+            reverse = definition is not None and (definition.from_object, definition.to_object) == (
+                to_type,
+                from_type,
+            )
+            first, second = (item.to_id, item.from_id) if reverse else (item.from_id, item.to_id)
+            return await _one_item(
+                item.pair, lambda: self._relate(location_id, item.type, first, second), item
+            )
+
+        unique = list(dict.fromkeys(inputs))
+        chunks = [[i] for i in unique]
+        outcomes = await send_all(chunks, send, self.settings.batch_concurrency)
+        return merge(
+            unique,
+            outcomes,
+            pair_of=lambda i: i.pair,
+            result_key=lambda r: r,
+        )
+
+    # --- createAssociation -----------------------------------------------------------------
+
+    async def create_associations(
+        self, requests: Sequence[UnifiedAssociationRequest]
+    ) -> list[UnifiedAssociationResult | ProviderError]:
+        answers: list[UnifiedAssociationResult | ProviderError] = []
+        for request in requests:
+            try:
+                answers.append(await self._associate_unified(request))
+            except ProviderError as exc:
+                answers.append(exc)
+        return answers
+
+    async def _associate_unified(
+        self, request: UnifiedAssociationRequest
+    ) -> UnifiedAssociationResult:
+        """Truto's shape on HighLevel: contacts and a business through the contacts' business
+        endpoint, an opportunity and its contact through ``contactId``, other pairs through
+        the location's association definition between the two object keys."""
+        location_id = RULES.location(None, self.connection)
+        entity_id = RULES.record_id(request.entity_id, "entityId")
+        confirmed: dict[UnifiedEntity, list[str]] = {}
+        errors: list[ItemError] = []
+        raw: list[Any] = []
+        for other, ids in request.associations.items():
+            unique = [RULES.record_id(i, f"associations.{other.value}") for i in dict.fromkeys(ids)]
+            if request.entity not in KEY_OF or other not in KEY_OF:
+                raise Unsupported(
+                    "HighLevel has no leads object: use contacts", provider=self.provider
+                )
+            pair = (request.entity, other)
+            if pair in ((CON, ACC), (OPP, CON)) and len(unique) != 1:
+                raise InvalidRequest(
+                    f"a {KEY_OF[request.entity]} has one {KEY_OF[other]}: give exactly one of "
+                    f"{other.value}, not {len(unique)}",
+                    provider=self.provider,
+                )
+            done: list[str] = []
+            failed: list[tuple[str, ProviderError]] = []
+            if pair == (ACC, CON):
+                updated = await self._set_business(location_id, unique, entity_id)
+                done = [i for i in unique if i in updated]
+            elif pair == (CON, ACC):
+                updated = await self._set_business(location_id, [entity_id], unique[0])
+                done = unique if entity_id in updated else []
+            elif pair in ((OPP, CON), (CON, OPP)):
+                for i in unique:
+                    opportunity, contact = (entity_id, i) if pair == (OPP, CON) else (i, entity_id)
+                    try:
+                        raw.append(await self._set_contact(opportunity, contact))
+                        done.append(i)
+                    except ITEM_ERRORS as exc:
+                        failed.append((i, exc))
+            else:
+                found = await self._definition_between(
+                    location_id, KEY_OF[request.entity], KEY_OF[other], system_only=False
+                )
+                if found is None:
+                    raise Unsupported(
+                        f"this HighLevel location has no association between "
+                        f"{KEY_OF[request.entity]} and {KEY_OF[other]}",
+                        provider=self.provider,
+                    )
+                definition, reverse = found
+                for i in unique:
+                    first, second = (i, entity_id) if reverse else (entity_id, i)
+                    try:
+                        await self._relate(location_id, definition.id or "", first, second)
+                        done.append(i)
+                    except ITEM_ERRORS as exc:
+                        failed.append((i, exc))
+            if done:
+                confirmed[other] = done
+            missing = [i for i in unique if i not in done and i not in dict(failed)]
+            errors += [
+                ItemError(other, i, "NOT_FOUND", "HighLevel did not update it") for i in missing
+            ]
+            errors += [ItemError(other, i, _code(exc), exc.message) for i, exc in failed]
+        return UnifiedAssociationResult(request.entity_id, request.entity, confirmed, errors, raw)
+
+    # https://highlevel.stoplight.io/docs/integrations/ (Contacts > Add/Remove From Business)
+    async def _set_business(self, location_id: str, ids: list[str], business_id: str) -> set[str]:
+        body = {"locationId": location_id, "ids": ids, "businessId": business_id}
+        # Setting the same business again changes nothing: safe to repeat.
+        reply = await self._request("POST", "/contacts/bulk/business", json_body=body, safe=True)
+        parsed = parse_wire(
+            wire.BulkUpdateReply, reply.body, provider=self.provider, status=reply.status
+        )
+        return set(parsed.ids)
+
+    # https://highlevel.stoplight.io/docs/integrations/ (Opportunities > Update Opportunity)
+    async def _set_contact(self, opportunity_id: str, contact_id: str) -> Any:
+        path = f"/opportunities/{quote(opportunity_id, safe='')}"
+        reply = await self._request("PUT", path, json_body={"contactId": contact_id}, safe=True)
+        return reply.body
+
     # https://highlevel.stoplight.io/docs/integrations/ (Associations > Get all associations)
     async def association_definitions(self, location_id: str) -> list[AssociationLabel]:
         labels: list[AssociationLabel] = []
@@ -125,3 +342,24 @@ class LeadConnectorClient(ProviderClient):
             skip += len(page.associations)
             if not page.associations or skip >= page.total:
                 return labels
+
+
+def _code(exc: ProviderError) -> str:
+    return "NOT_FOUND" if isinstance(exc, NotFound) else "INVALID_REQUEST"
+
+
+async def _one_item(pair: Pair, call: Any, result: Any) -> Batch[Any]:
+    """One input's outcome as a batch: its result, or an error naming it (item refusals only;
+    a whole-call failure such as authentication propagates)."""
+    now = datetime.now(UTC)
+    try:
+        await call()
+    except ITEM_ERRORS as exc:
+        error = BatchError(
+            message=exc.message,
+            category=_code(exc),
+            items=(pair,),
+            request_id=exc.request_id,
+        )
+        return Batch(BatchStatus.COMPLETE, [], [error], now, datetime.now(UTC))
+    return Batch(BatchStatus.COMPLETE, [result], [], now, datetime.now(UTC))

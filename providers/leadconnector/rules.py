@@ -5,11 +5,17 @@ from __future__ import annotations
 import re
 
 from providers.checks import matching
-from providers.domain import Connection
+from providers.domain import Connection, UnifiedEntity
 from providers.errors import BadInput
 
 _ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _OBJECT_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")  # contact, business, custom_objects.pets
+# Truto's unified entities as HighLevel object keys (HighLevel has no leads object).
+KEY_OF = {
+    UnifiedEntity.ACCOUNTS: "business",
+    UnifiedEntity.CONTACTS: "contact",
+    UnifiedEntity.OPPORTUNITIES: "opportunity",
+}
 _ID_HINT = "HighLevel ids are letters, digits, '-', '_' or '.'"
 
 

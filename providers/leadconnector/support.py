@@ -4,37 +4,79 @@ from __future__ import annotations
 
 from providers.capabilities import (
     ASSOCIATION_READS,
+    BATCH_ASSOCIATIONS,
+    DEFAULT_ASSOCIATIONS,
     LABELS,
     RELATIONS,
+    UNIFIED_ASSOCIATIONS,
     AssociationReads,
+    BatchAssociations,
+    DefaultAssociations,
     Labels,
     Provides,
     Relations,
     Support,
+    UnifiedAssociations,
 )
 from providers.leadconnector.client import LeadConnectorClient
 from providers.leadconnector.rules import RULES
 
 
-def _conforms(client: LeadConnectorClient) -> tuple[Relations, AssociationReads, Labels]:
+def _conforms(
+    client: LeadConnectorClient,
+) -> tuple[
+    UnifiedAssociations, DefaultAssociations, BatchAssociations, Relations, AssociationReads, Labels
+]:
     """Never called: mypy checks here that the client speaks every Protocol it is listed for."""
-    return client, client, client
+    return client, client, client, client, client, client
 
+
+_RELATIONS = "POST /associations/relations (Version: 2021-07-28)"
+_BULK_BUSINESS = "POST /contacts/bulk/business {locationId, ids, businessId}"
+_CONTACT_ID = "PUT /opportunities/{id} {contactId}"
 
 PROVIDES = Provides(
     implementations={
+        UNIFIED_ASSOCIATIONS: LeadConnectorClient,
+        DEFAULT_ASSOCIATIONS: LeadConnectorClient,
+        BATCH_ASSOCIATIONS: LeadConnectorClient,
         RELATIONS: LeadConnectorClient,
         ASSOCIATION_READS: LeadConnectorClient,
         LABELS: LeadConnectorClient,
     },
     rules=RULES,
     rows=(
+        Support("createAssociation", "accounts", "contacts", f"{_BULK_BUSINESS}, one call"),
         Support(
-            "createRelation",
-            "any",
-            "any",
-            "POST /associations/relations (Version: 2021-07-28)",
+            "createAssociation", "contacts", "accounts", f"{_BULK_BUSINESS} (exactly one account)"
         ),
+        Support(
+            "createAssociation", "opportunities", "contacts", f"{_CONTACT_ID} (exactly one contact)"
+        ),
+        Support("createAssociation", "contacts", "opportunities", f"{_CONTACT_ID} per opportunity"),
+        Support(
+            "createAssociation",
+            "accounts, contacts, opportunities",
+            "any other of them",
+            f"{_RELATIONS} through the location's association definition between the object "
+            "keys (business, contact, opportunity)",
+        ),
+        Support(
+            "createDefaultAssociation",
+            "any",
+            "any",
+            f"{_RELATIONS} through the location's SYSTEM_DEFINED association between the two "
+            "object keys; an existing relation is a result",
+        ),
+        Support(
+            "batchCreateAssociations",
+            "any",
+            "any",
+            f"{_RELATIONS} per input (type = an association id), at most "
+            "CRMGRAPH_BATCH_CONCURRENCY at once under the location's rate budget; an existing "
+            "relation is a result",
+        ),
+        Support("createRelation", "any", "any", _RELATIONS),
         Support(
             "associations",
             "any",

@@ -37,3 +37,10 @@ class DefinitionWire(WireModel):
 class DefinitionsPage(WireModel):
     associations: list[DefinitionWire] = []
     total: int = 0
+
+
+class BulkUpdateReply(WireModel):
+    """POST /contacts/bulk/business: the contacts it updated."""
+
+    success: bool = False
+    ids: list[WireId] = []

@@ -5,21 +5,38 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from providers.base import ProviderClient
-from providers.batching import chunked
+from providers.batching import chunked, error_for_items
 from providers.domain import (
     AssociatedRecord,
     AssociationLabel,
+    AssociationSpec,
+    Batch,
+    BatchError,
+    BatchStatus,
+    DefaultAssociation,
     ItemError,
+    Pair,
+    Relation,
+    RelationRequest,
+    TypedPair,
     UnifiedAssociationRequest,
     UnifiedAssociationResult,
     UnifiedEntity,
 )
-from providers.errors import ProviderError, Unsupported, WireFormatError
+from providers.errors import (
+    AlreadyExists,
+    InvalidRequest,
+    ProviderError,
+    Unsupported,
+    WireFormatError,
+)
 from providers.salesforce import wire
 from providers.salesforce.mapping import (
+    Junction,
     JunctionWrite,
     LookupWrite,
     Plan,
@@ -27,9 +44,13 @@ from providers.salesforce.mapping import (
     junctions_between,
     plan,
     read_query,
+    relationship_named,
+    relationship_of,
 )
 from providers.salesforce.rules import validate_instance_url
 from providers.wire import parse_wire
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -226,6 +247,178 @@ class SalesforceClient(ProviderClient):
             except ProviderError as exc:
                 answers.append(exc)
         return answers
+
+    # --- createDefaultAssociation: the standard link, through the unified planner ----------
+
+    async def create_default(
+        self, from_type: str, from_id: str, to_type: str, to_id: str
+    ) -> Batch[DefaultAssociation]:
+        return await self.associate_default(from_type, to_type, [Pair(from_id, to_id)])
+
+    async def associate_default(
+        self, from_type: str, to_type: str, pairs: Sequence[Pair]
+    ) -> Batch[DefaultAssociation]:
+        """The standard link between two objects: the lookup field, or an
+        OpportunityContactRole row created only when the pair has none."""
+        entity, other = _entities(from_type, to_type)
+        relationship = relationship_of(entity, other)
+        if relationship is None:
+            raise Unsupported(
+                f"Salesforce has no standard relationship from {from_type} to {to_type}",
+                provider=self.provider,
+            )
+        spec = AssociationSpec(relationship, 0)
+        unique = list(dict.fromkeys(pairs))
+        requests = [
+            UnifiedAssociationRequest(p.from_id, entity, {other: (p.to_id,)}) for p in unique
+        ]
+        answers = await self.create_associations(requests)
+        results: list[DefaultAssociation] = []
+        errors: list[BatchError] = []
+        for pair, answer in zip(unique, answers, strict=True):
+            if isinstance(answer, ProviderError):
+                errors.append(error_for_items(answer, [pair]))
+            elif answer.errors:
+                first = answer.errors[0]
+                errors.append(BatchError(first.message, category=first.code, items=(pair,)))
+            else:
+                results.append(DefaultAssociation(pair.from_id, pair.to_id, spec))
+        return _batch(results, errors)
+
+    # --- batchCreateAssociations -----------------------------------------------------------
+
+    async def create_batch(
+        self, from_type: str, to_type: str, inputs: Sequence[TypedPair]
+    ) -> Batch[TypedPair]:
+        """``type`` ``default`` is the standard link (as createDefaultAssociation); a junction
+        object's name (an associationLabels id) creates that row. 200 records a call."""
+        unique = list(dict.fromkeys(inputs))
+        results: list[TypedPair] = []
+        errors: list[BatchError] = []
+        by_type: dict[str, list[TypedPair]] = {}
+        for item in unique:
+            by_type.setdefault(item.type, []).append(item)
+        for type_name, items in by_type.items():
+            if type_name == "default":
+                batch = await self.associate_default(from_type, to_type, [i.pair for i in items])
+                done = {Pair(r.from_id, r.to_id) for r in batch.results}
+                results += [i for i in items if i.pair in done]
+                errors += batch.errors
+                continue
+            junction = _junction(type_name)
+            outcomes = await self._junction_rows(
+                junction, [(i.from_id, i.to_id) for i in items], None
+            )
+            for item, outcome in zip(items, outcomes, strict=True):
+                if not isinstance(outcome, ProviderError) or isinstance(outcome, AlreadyExists):
+                    results.append(item)
+                else:
+                    errors.append(error_for_items(outcome, [item.pair]))
+        order = {item: n for n, item in enumerate(unique)}
+        return _batch(sorted(results, key=order.__getitem__), errors)
+
+    # --- createRelation: a junction row with a role ----------------------------------------
+
+    async def create_relation(self, request: RelationRequest) -> Relation:
+        junction = _junction(request.association_id)
+        pair = (request.first_record_id, request.second_record_id)
+        (outcome,) = await self._junction_rows(junction, [pair], request.role)
+        if isinstance(outcome, ProviderError):
+            raise outcome
+        fields = junction.fields_for(*pair)
+        return Relation(
+            id=outcome,
+            location_id=None,
+            association_id=junction.sobject,
+            first_record_id=request.first_record_id,
+            second_record_id=request.second_record_id,
+            first_object_key=_SOBJECT_NAMES[junction.first],
+            second_object_key=_SOBJECT_NAMES[junction.second],
+            raw={"id": outcome, **fields},
+        )
+
+    async def _junction_rows(
+        self, junction: Junction, pairs: Sequence[tuple[str, str]], role: str | None
+    ) -> list[str | ProviderError]:
+        """One row per pair: the new row's id, ``AlreadyExists`` when the pair has one
+        (OpportunityContactRole is looked up first; AccountContactRelation answers
+        DUPLICATE_VALUE), or the refusal."""
+        rows: list[dict[str, str] | ProviderError] = []
+        for pair in pairs:
+            try:
+                rows.append(junction.fields_for(*pair))
+            except ProviderError as exc:
+                rows.append(exc)
+        valid = [r for r in rows if not isinstance(r, ProviderError)]
+        existing: set[tuple[str, str]] = set()
+        if not junction.unique_per_pair and valid:
+            existing = await self.existing_contact_roles(
+                [(r[junction.first_field], r[junction.second_field]) for r in valid]
+            )
+        new = list(
+            {
+                _canonical(r): r
+                for r in valid
+                if (r[junction.first_field], r[junction.second_field]) not in existing
+            }.values()
+        )
+        extra = {junction.role_field: role} if role else {}
+        records = [{"attributes": {"type": junction.sobject}, **r, **extra} for r in new]
+        created = await self.create_records(records) if records else []
+        saved = {_canonical(r): s.result for r, s in zip(new, created, strict=True)}
+        outcomes: list[str | ProviderError] = []
+        for row in rows:
+            if isinstance(row, ProviderError):
+                outcomes.append(row)
+            elif (row[junction.first_field], row[junction.second_field]) in existing:
+                outcomes.append(_exists(junction))
+            else:
+                result = saved[_canonical(row)]
+                ok = result.success and result.id
+                outcomes.append(result.id if ok and result.id else _refusal(junction, result))
+        return outcomes
+
+
+_SOBJECT_NAMES = {
+    UnifiedEntity.ACCOUNTS: "Account",
+    UnifiedEntity.CONTACTS: "Contact",
+    UnifiedEntity.OPPORTUNITIES: "Opportunity",
+    UnifiedEntity.LEADS: "Lead",
+}
+
+
+def _entities(from_type: str, to_type: str) -> tuple[UnifiedEntity, UnifiedEntity]:
+    entity, other = entity_named(from_type), entity_named(to_type)
+    if entity is None or other is None:
+        raise Unsupported(f"no Salesforce object {from_type} or {to_type}", provider="salesforce")
+    return entity, other
+
+
+def _junction(name: str) -> Junction:
+    junction = relationship_named(name)
+    if junction is None:
+        raise InvalidRequest(
+            f"{name[:80]!r} is not a Salesforce junction object: use OpportunityContactRole or "
+            "AccountContactRelation (associationLabels lists them)",
+            provider="salesforce",
+        )
+    return junction
+
+
+def _exists(junction: Junction) -> AlreadyExists:
+    return AlreadyExists(f"this pair already has an {junction.sobject}", provider="salesforce")
+
+
+def _refusal(junction: Junction, result: wire.SaveResult) -> ProviderError:
+    first = result.errors[0] if result.errors else wire.SaveError()
+    if first.status_code == "DUPLICATE_VALUE":
+        return _exists(junction)
+    return InvalidRequest(f"{first.status_code}: {first.message}", provider="salesforce")
+
+
+def _batch(results: list[R], errors: list[BatchError]) -> Batch[R]:
+    now = datetime.now(UTC)
+    return Batch(BatchStatus.COMPLETE, results, errors, now, now)
 
 
 class _Writes:

@@ -234,6 +234,12 @@ def junctions_between(a: UnifiedEntity, b: UnifiedEntity) -> list[Junction]:
     return [j for j in JUNCTIONS.values() if {j.first, j.second} == {a, b}]
 
 
+def relationship_of(entity: UnifiedEntity, other: UnifiedEntity) -> str | None:
+    """The standard link between two objects (``Contact.AccountId``), None when none."""
+    rule = _RULES.get((entity, other))
+    return None if rule is None else f"{rule.sobject}.{rule.field}"
+
+
 def standard_pairs() -> list[tuple[UnifiedEntity, UnifiedEntity, str]]:
     """(entity, associated, how) for every pair ``_RULES`` expresses."""
     return [

@@ -175,19 +175,56 @@ async def test_duplicate_pairs_are_sent_once(api, hubspot):
 
 
 @pytest.mark.parametrize(
-    ("inputs", "needle"),
+    ("variables", "needle"),
     [
-        ([], "empty"),
-        ([{"from": {"id": "abc"}, "to": {"id": "1001"}, "type": "contact_to_company"}], "numbers"),
-        ([{"from": {"id": "1"}, "to": {"id": "1001"}, "type": "bad type!"}], "type"),
+        ({"inputs": []}, "empty"),
+        ({"inputs": pairs(1), "fromType": "contacts!"}, "fromObjectType"),
     ],
 )
-async def test_bad_batches_are_refused_before_any_call(api, hubspot, inputs, needle):
+async def test_bad_batches_are_refused_before_any_call(api, hubspot, variables, needle):
     integration = await api.create_integration("HUBSPOT")
-    error = await api.error(BATCH, {"id": integration, "inputs": inputs})
+    error = await api.error(BATCH_TYPED, {"id": integration, "fromType": "contacts", **variables})
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert needle in error["message"]
     assert hubspot.state.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("bad", "needle"),
+    [
+        ({"from": {"id": "abc"}, "to": {"id": "1001"}, "type": "contact_to_company"}, "numbers"),
+        ({"from": {"id": "1"}, "to": {"id": "1001"}, "type": "bad type!"}, "type"),
+    ],
+)
+async def test_a_bad_input_fails_that_input_only(api, hubspot, bad, needle):
+    integration = await api.create_integration("HUBSPOT")
+    good = pairs(3)
+    alone = await api.data(BATCH_INDEXED, {"id": integration, "inputs": [bad]})
+    assert hubspot.state.count() == 0  # every input refused: no call at all
+    [refused] = alone["batchCreateAssociations"]["errors"]
+    assert (refused["category"], refused["inputIndex"]) == ("BAD_USER_INPUT", 0)
+    mixed = [good[0], bad, good[1], good[2]]
+    data = await api.data(BATCH_INDEXED, {"id": integration, "inputs": mixed})
+    batch = data["batchCreateAssociations"]
+    assert [r["from"]["id"] for r in batch["results"]] == ["1", "2", "3"]
+    [refused] = batch["errors"]
+    assert (refused["category"], refused["inputIndex"]) == ("BAD_USER_INPUT", 1)
+    assert needle in refused["message"]
+    assert refused["items"] == [{"from": bad["from"], "to": bad["to"]}]
+    assert [len(c.body["inputs"]) for c in hubspot.state.calls] == [3]
+
+
+BATCH_TYPED = """mutation($id: ID!, $fromType: String!, $inputs: [AssociationInput!]!) {
+  batchCreateAssociations(integrationId: $id, fromObjectType: $fromType,
+    toObjectType: "companies", inputs: $inputs) { numErrors }
+}"""
+BATCH_INDEXED = """mutation($id: ID!, $inputs: [AssociationInput!]!) {
+  batchCreateAssociations(integrationId: $id, fromObjectType: "contacts",
+    toObjectType: "companies", inputs: $inputs) {
+    results { from { id } }
+    errors { category message inputIndex items { from { id } to { id } } }
+  }
+}"""
 
 
 async def test_oversized_batch_is_refused_before_any_call(tmp_path, hubspot):

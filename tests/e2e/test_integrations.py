@@ -209,19 +209,20 @@ async def test_unknown_and_disabled_integrations_make_no_call(api, hubspot):
     assert hubspot.state.count() == 0
 
 
-async def test_a_mutation_on_a_provider_it_does_not_support(api, hubspot):
+async def test_a_combination_a_provider_cannot_express_calls_no_one(api, hubspot):
     integration = await api.create_integration("HUBSPOT")
     error = await api.error(
-        """mutation($id: ID!) { createRelation(integrationId: $id, input: {locationId: "l",
+        """mutation($id: ID!) { createRelation(integrationId: $id, input: {
              associationId: "a", firstRecordId: "1", secondRecordId: "2"}) { id } }""",
         {"id": integration},
     )
-    assert error["extensions"]["code"] == "UNSUPPORTED_PROVIDER"
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "not a HubSpot label id" in error["message"]
     error = await api.error(
         """mutation($id: ID!) { createAssociation(integrationId: $id, input: {
-             entityId: "001000000000001AAA", entity: ACCOUNTS,
-             associations: {contacts: [{id: "003000000000001AAA"}]}}) { entityId } }""",
+             entityId: "1001", entity: ACCOUNTS,
+             associations: {accounts: [{id: "1002"}]}}) { entityId } }""",
         {"id": integration},
     )
-    assert error["extensions"]["code"] == "UNSUPPORTED_PROVIDER"
+    assert error["extensions"]["code"] == "UNSUPPORTED_ASSOCIATION"
     assert hubspot.state.count() == 0

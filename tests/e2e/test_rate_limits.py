@@ -212,7 +212,11 @@ async def test_an_integrations_own_limits_hold_through_the_graphql_api(tmp_path,
     sent at once all succeed, and HubSpot refuses none of them."""
     from tests.harness import Api, make_settings, serve
 
-    client = await serve(make_settings(str(tmp_path / "db.sqlite"), hubspot_base_url=hubspot.url))
+    # Coalescing off: 30 calls must reach HubSpot here, not one shared batch.
+    settings = make_settings(
+        str(tmp_path / "db.sqlite"), hubspot_base_url=hubspot.url, coalesce_window_ms=0
+    )
+    client = await serve(settings)
     try:
         api = Api(client)
         created = await api.data(

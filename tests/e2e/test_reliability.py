@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
+import pytest
+
 from emulators.faults import FaultKind, FaultRule
 from tests.e2e.test_hubspot import BATCH, DEFAULT, pairs
 from tests.e2e.test_leadconnector import RELATE, relation
@@ -98,6 +102,28 @@ async def test_a_409_is_narrowed_to_the_conflicting_item(api, hubspot):
     assert error["items"] == [{"from": {"id": "37"}, "to": {"id": "1037"}}]
     assert error["category"] == "Conflict"
     assert ("37", "1037") not in stored_pairs(hubspot)
+    assert len(stored_pairs(hubspot)) == 99
+
+
+@pytest.mark.parametrize(
+    ("hubspot_api_version", "bad_type"),
+    # Not a contacts -> companies type: v3 refuses the name; on 2026-09 the name is caught
+    # before any call (tests/e2e/test_hubspot.py), so the bad input is a type id (deal->contact).
+    [("legacy", "deal_to_company"), ("2026-09", "3")],
+)
+async def test_a_400_for_one_input_is_narrowed_to_it_in_bounded_calls(api, hubspot, bad_type):
+    integration = await api.create_integration("HUBSPOT")
+    inputs = pairs(100)
+    inputs[62] = {**inputs[62], "type": bad_type}
+    batch = (await api.data(BATCH, {"id": integration, "inputs": inputs}))[
+        "batchCreateAssociations"
+    ]
+    assert len(batch["results"]) == 99
+    [error] = batch["errors"]
+    assert error["items"] == [{"from": inputs[62]["from"], "to": inputs[62]["to"]}]
+    assert error["category"] == "InvalidRequest"
+    # One refused call, then halves down to the bad input: about 2 x log2(100) more.
+    assert hubspot.state.count("POST", "/batch/create") <= 1 + 2 * math.ceil(math.log2(100))
     assert len(stored_pairs(hubspot)) == 99
 
 

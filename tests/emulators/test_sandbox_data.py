@@ -31,11 +31,16 @@ def test_seeded_ids_are_the_documented_constants() -> None:
 
     ghl = demo.seed_leadconnector(leadconnector.LeadConnectorState())
     location = ghl.locations[demo.GHL_LOCATION_ID]
-    assert demo.GHL_ASSOCIATION_ID in location.associations
+    assert set(location.associations) == {
+        demo.GHL_ASSOCIATION_ID,
+        demo.GHL_CONTACT_BUSINESS_ASSOCIATION_ID,
+        demo.GHL_OPPORTUNITY_BUSINESS_ASSOCIATION_ID,
+    }
     assert set(location.records) == {
         *demo.GHL_CONTACT_IDS,
         *demo.GHL_CHILD_IDS,
         *demo.GHL_BUSINESS_IDS,
+        *demo.GHL_OPPORTUNITY_IDS,
     }
     assert len(location.relations) == 1
 

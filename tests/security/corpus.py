@@ -42,7 +42,6 @@ BAD_USER_INPUT = "BAD_USER_INPUT"
 NOT_FOUND = "NOT_FOUND"
 UNAUTHENTICATED = "UNAUTHENTICATED"
 INTEGRATION_DISABLED = "INTEGRATION_DISABLED"
-UNSUPPORTED_PROVIDER = "UNSUPPORTED_PROVIDER"
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 BAD_REQUEST = "BAD_REQUEST"
@@ -236,7 +235,9 @@ DEFAULT_VARS = {
 
 BATCH = """mutation($id: ID!, $fromType: String!, $toType: String!, $inputs: [AssociationInput!]!) {
   batchCreateAssociations(integrationId: $id, fromObjectType: $fromType, toObjectType: $toType,
-                          inputs: $inputs) { status numErrors errors { message } }
+                          inputs: $inputs) {
+    status numErrors errors { message category inputIndex }
+  }
 }"""
 BATCH_VARS = {"id": HUBSPOT, "fromType": "contacts", "toType": "companies", "inputs": [pair()]}
 
@@ -407,14 +408,15 @@ def bad_id_cases() -> list[Case]:
                 expect={INTEGRATION_DISABLED},
             )
         )
-        other = HUBSPOT if provider != HUBSPOT else LEADCONNECTOR
+        # Every mutation works on every CRM; one CRM's ids are refused by another's rules.
+        other = HUBSPOT if provider != HUBSPOT else SALESFORCE
         cases.append(
             gql(
-                f"{mutation}/integrationId/wrong-provider",
+                f"{mutation}/integrationId/another-providers-ids",
                 "bad-ids",
                 doc,
                 with_(good, ("id",), other),
-                expect={UNSUPPORTED_PROVIDER},
+                expect={BAD_USER_INPUT},
             )
         )
     slots: list[tuple[str, str, dict[str, Any], tuple[str | int, ...], dict[str, str]]] = [
@@ -1018,11 +1020,25 @@ def malformed_json_cases() -> list[Case]:
         "batch-query-null": [{"query": None}],
         "batch-variables-list": [{"query": "{ crmIntegrations { id } }", "variables": [1]}],
         "batch-second-item-bad": [{"query": "{ crmIntegrations { id } }"}, {"query": 5}],
-        "persisted-query-without-query": {
-            "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}
+        "persisted-query-version-2": {
+            "extensions": {"persistedQuery": {"version": 2, "sha256Hash": "0" * 64}}
         },
+        "persisted-query-short-hash": {
+            "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "abc"}}
+        },
+        "persisted-query-not-an-object": {"extensions": {"persistedQuery": "0" * 64}},
     }
     cases += [Case(f"shape/{k}", cat, 400, codes(BAD_REQUEST), json=v) for k, v in shapes.items()]
+    # An unknown hash is the protocol's "send the document": a 200 the client retries on.
+    cases.append(
+        Case(
+            "shape/persisted-query-unknown-hash",
+            cat,
+            200,
+            codes("PERSISTED_QUERY_NOT_FOUND"),
+            json={"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}},
+        )
+    )
     cases.append(raw("shape/top-level-null", cat, b"null", expect={BAD_REQUEST}))
     # Bodies aiohttp cannot decode (Connection: close: aiohttp drops such a connection after).
     close = {"Connection": "close"}

@@ -106,12 +106,19 @@ async def leadconnector_with_location(api: Api) -> str:
 
 
 def _errors(body: Any) -> list[Any]:
-    """Every error of a response: one operation's, or each of a batch's."""
+    """Every error of a response: one operation's, or each of a batch's, and the inputs a
+    batch mutation refused one by one (``errors`` with an ``inputIndex``), coded by category."""
     items = body if isinstance(body, list) else [body]
     errors: list[Any] = []
     for item in items:
         assert isinstance(item, dict), f"not a response object: {item!r:.200}"
         errors += item.get("errors") or []
+        answers = [a for a in (item.get("data") or {}).values() if isinstance(a, dict)]
+        for answer in answers:
+            for refused in answer.get("errors") or []:
+                if isinstance(refused, dict) and refused.get("inputIndex") is not None:
+                    code = refused.get("category")
+                    errors.append({"message": refused.get("message"), "extensions": {"code": code}})
     return errors
 
 
