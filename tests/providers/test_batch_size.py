@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
 
 from providers.batch_size import BatchSizes, SizeKey, send_in_batches
+from providers.batching import narrowing_budget
 from providers.domain import Batch, BatchStatus
-from providers.errors import InvalidRequest, ProviderError, Unavailable
+from providers.errors import Conflict, InvalidRequest, ProviderError, Unavailable
 from providers.hubspot.client import refused_as_too_large
 
 KEY = SizeKey("hubspot", "int-1", "/crm/associations/2026-09/{fromObjectType}/...")
@@ -123,3 +125,35 @@ async def test_other_failures_and_a_single_refused_input_come_back_as_outcomes()
 )
 def test_what_hubspot_refuses_as_too_large(error, too_large):
     assert refused_as_too_large(error) is too_large
+
+
+async def test_a_batch_refused_for_one_input_is_narrowed_within_the_concurrency():
+    in_flight, most, calls = 0, 0, 0
+
+    async def send(chunk: Sequence[int]) -> Batch[int]:
+        nonlocal in_flight, most, calls
+        calls += 1
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0)
+        in_flight -= 1
+        if 62 in chunk:
+            raise Conflict("62 conflicts", provider="x")
+        return ok(chunk)
+
+    outcomes = await send_in_batches(
+        list(range(100)),
+        send,
+        sizes=BatchSizes(),
+        key=KEY,
+        start=100,
+        concurrency=2,
+        too_large=lambda e: False,
+        narrow_on=(Conflict,),
+    )
+    failed = [chunk for chunk, o in outcomes if isinstance(o, ProviderError)]
+    assert failed == [[62]]
+    accepted = sorted(i for _, b in outcomes if isinstance(b, Batch) for i in b.results)
+    assert accepted == [i for i in range(100) if i != 62]
+    assert calls <= 1 + narrowing_budget(100)
+    assert most == 2  # the halves share the batch's two slots, and use both
