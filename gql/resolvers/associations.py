@@ -195,7 +195,9 @@ class AssociationMutations:
         )
         return _unified_answer(result, options)
 
-    @strawberry.mutation(description="HubSpot v4: the default association between two records.")
+    @strawberry.mutation(
+        description="The default association between two records (HubSpot's own shape)."
+    )
     async def create_default_association(
         self,
         info: Info,
@@ -227,7 +229,7 @@ class AssociationMutations:
         return DefaultAssociationBatch.from_domain(batch)
 
     @strawberry.mutation(
-        description="HubSpot v3 batch create; split into calls of the provider's limit."
+        description="HubSpot's batch create; split into calls at the provider's limit."
     )
     async def batch_create_associations(
         self,

@@ -22,7 +22,7 @@ class RecordQueries:
         return CrmRecord(integration_id=integration_id, object_type=object_type, id=id)
 
     @strawberry.field(
-        description="Association types between two object types: HubSpot v4 labels, the "
+        description="Association types between two object types: HubSpot labels, the "
         "HighLevel association definitions of the integration's location, or the Salesforce "
         "junction objects. Their ids are the associationId values createRelation accepts."
     )

@@ -142,7 +142,7 @@ class DefaultAssociationBatch:
         return cls(results=results, **_envelope(b))  # type: ignore[arg-type]
 
 
-@strawberry.type(description="HubSpot's v3 batch response: one entry per input, in order.")
+@strawberry.type(description="HubSpot's batch response: one entry per input, in order.")
 class AssociationBatch:
     status: BatchStatus
     results: list[TypedAssociation]
