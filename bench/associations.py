@@ -109,15 +109,18 @@ def _rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def _batch_create_size(settings: Any) -> int:
-    """Inputs per batch-create call: a forced setting, else HubSpot's documented maximum."""
+def _batch_sizes(settings: Any) -> tuple[int, int]:
+    """Inputs per batch-create and per associate-default call: a forced setting, else
+    HubSpot's documented maximum for the API version."""
     from providers.hubspot.paths import HubSpotPaths
 
     paths = HubSpotPaths(settings.hubspot_api_version)
     forced = settings.hubspot_v4_batch_limit if paths.dated else settings.hubspot_v3_batch_limit
-    largest = paths.batch_create("contacts", "companies").max_inputs
-    assert largest is not None
-    return int(forced or largest)
+    create = paths.batch_create("contacts", "companies").max_inputs
+    default = paths.associate_default("contacts", "companies").max_inputs
+    assert create is not None
+    assert default is not None
+    return int(forced or create), int(settings.hubspot_v4_batch_limit or default)
 
 
 async def _child(max_id: int, patches: list[str]) -> None:
@@ -165,12 +168,14 @@ async def _child(max_id: int, patches: list[str]) -> None:
         sys.stdout.write(json.dumps(message) + "\n")
         sys.stdout.flush()
 
+    create_size, default_size = _batch_sizes(settings)
     say(
         url=f"http://{host}:{port}/graphql",
         key=API_KEY,
         token=HUBSPOT_TOKEN,
         rss_mb=_rss_mb(),
-        batch_limit=_batch_create_size(settings),
+        batch_limit=create_size,
+        default_batch_limit=default_size,
         concurrency=settings.batch_concurrency,
     )
     cpu0 = 0.0

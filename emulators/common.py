@@ -33,6 +33,7 @@ class RecordedCall:
     headers: dict[str, str]
     body: Any  # parsed JSON, or None when absent or not JSON
     raw_body: bytes
+    at: float = field(default_factory=time.monotonic)  # when it arrived: rates are judged on it
 
     def header(self, name: str) -> str | None:
         """Case-insensitive header lookup."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import gc
 import logging
@@ -10,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import aiohttp
+import redis.asyncio as redis
 from aiohttp import web
 from cross_web import AsyncHTTPRequestAdapter
 from graphql import GraphQLError
@@ -28,6 +30,7 @@ from gql.persisted_queries import (
     PersistedQueryStore,
     load_manifest,
 )
+from gql.persisted_queries_redis import RedisPersistedQueries
 from gql.schema import build_schema
 from gql.settings import Settings
 from gql.store.crypto import CredentialCipher, fernet_from_secret, key_file_secret
@@ -35,6 +38,8 @@ from gql.store.db import open_database, sqlite_path
 from gql.store.idempotency import IdempotencyStore
 from gql.store.integrations import IntegrationStore
 from providers.base import HttpTransport
+from providers.ratelimit import RateLimiter
+from providers.ratelimit_redis import RedisRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -159,16 +164,42 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         CredentialCipher(fernet_from_secret(_secret(settings))),
         cache_seconds=settings.integration_cache_seconds,
     )
-    app[IDEMPOTENCY] = IdempotencyStore(
-        sessions, timedelta(seconds=settings.idempotency_ttl_seconds)
+    app[IDEMPOTENCY] = idempotency = IdempotencyStore(
+        sessions,
+        timedelta(seconds=settings.idempotency_ttl_seconds),
+        lease=timedelta(seconds=settings.idempotency_lease_seconds),
+        wait=timedelta(seconds=settings.idempotency_wait_seconds),
     )
+    purge = asyncio.create_task(_purge_forever(idempotency, settings))
     # One session for the app's lifetime: connection pooling across every provider call.
     async with aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=100), trust_env=False
     ) as session:
-        app[TRANSPORT] = HttpTransport(session, settings.client_settings())
+        limiter = _rate_limiter(settings)
+        app[TRANSPORT] = HttpTransport(session, settings.client_settings(), limiter=limiter)
         yield
+        if isinstance(limiter, RedisRateLimiter):
+            await limiter.close()
+    purge.cancel()
+    await asyncio.gather(purge, return_exceptions=True)
     await engine.dispose()
+
+
+def _rate_limiter(settings: Settings) -> RateLimiter:
+    """Rate budgets in this process, or in Redis for every replica (CRMGRAPH_REDIS_URL)."""
+    if settings.redis_url is None:
+        return RateLimiter()
+    return RedisRateLimiter(settings.redis_url.get_secret_value())
+
+
+async def _purge_forever(idempotency: IdempotencyStore, settings: Settings) -> None:
+    """Expired idempotency rows go in one indexed delete per interval, not on every write."""
+    while True:
+        try:
+            await idempotency.purge_expired()
+        except Exception:  # a database hiccup must not end the loop
+            log.exception("purging expired idempotency records failed")
+        await asyncio.sleep(settings.idempotency_purge_interval_seconds)
 
 
 GC_YOUNG_THRESHOLD = 50_000
@@ -203,13 +234,21 @@ def _register_manifest(
 def build_app(
     settings: Settings | None = None, persisted_queries: PersistedQueryStore | None = None
 ) -> web.Application:
-    """The application; ``persisted_queries`` is where persisted documents live (an in-process
-    LRU of ``CRMGRAPH_PERSISTED_QUERIES_MAX_ENTRIES`` by default)."""
+    """The application; ``persisted_queries`` is where persisted documents live (by default in
+    Redis when ``CRMGRAPH_REDIS_URL`` is set, else an in-process LRU of
+    ``CRMGRAPH_PERSISTED_QUERIES_MAX_ENTRIES``)."""
     settings = settings or Settings()
     keys = settings.api_key_map()
     if not keys:
         log.warning("CRMGRAPH_API_KEYS is empty: every GraphQL request will be refused")
-    store = persisted_queries or MemoryPersistedQueries(settings.persisted_queries_max_entries)
+    shared = (
+        redis.Redis.from_url(settings.redis_url.get_secret_value()) if settings.redis_url else None
+    )
+    store = persisted_queries or (
+        RedisPersistedQueries(shared)
+        if shared is not None
+        else MemoryPersistedQueries(settings.persisted_queries_max_entries)
+    )
     manifest = (
         load_manifest(settings.persisted_queries_manifest)
         if settings.persisted_queries_manifest
@@ -233,6 +272,8 @@ def build_app(
     if settings.coalesce_window_ms > 0:
         app[COALESCER] = Coalescer(settings.coalesce_window_ms / 1000)
     app.cleanup_ctx.append(_resources)
+    if shared is not None:
+        app.on_cleanup.append(lambda _: shared.aclose())
     if manifest:
         app.on_startup.append(_register_manifest(store, manifest))
     app.on_startup.append(_freeze_startup_objects)

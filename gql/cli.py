@@ -1,4 +1,5 @@
-"""``crmgraph serve``, ``crmgraph export-schema`` and ``crmgraph capabilities``."""
+"""``crmgraph serve``, ``crmgraph migrate``, ``crmgraph export-schema`` and
+``crmgraph capabilities``."""
 
 from __future__ import annotations
 
@@ -99,6 +100,14 @@ async def _serve(args: argparse.Namespace) -> None:
             await stack.close()
 
 
+async def _migrate(url: str) -> None:
+    from gql.store.db import open_database
+
+    engine, _ = await open_database(url)  # opening migrates
+    await engine.dispose()
+    print("crmgraph: database schema is up to date", flush=True)
+
+
 def parser() -> argparse.ArgumentParser:
     defaults = argparse.ArgumentDefaultsHelpFormatter
     root = argparse.ArgumentParser(prog="crmgraph", description=__doc__, formatter_class=defaults)
@@ -135,6 +144,9 @@ def parser() -> argparse.ArgumentParser:
         "'rate_limit:method=POST;rate=0.2;retry_after=0' (see emulators/faults.py); repeatable",
     )
     sub.add_parser("export-schema", help="print the schema's SDL")
+    sub.add_parser(
+        "migrate", help="bring CRMGRAPH_DATABASE_URL's schema up to date (serve does it too)"
+    )
     capabilities = sub.add_parser(
         "capabilities", help="print what each CRM supports (the README's matrix)"
     )
@@ -157,11 +169,16 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(export_sdl())
         return 0
-    if args.fault and not args.sandbox:
-        cli.error("--fault needs --sandbox")
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if args.command == "migrate":
+        asyncio.run(_migrate(Settings().database_url))  # logs each revision it applies
+        return 0
+    if args.fault and not args.sandbox:
+        cli.error("--fault needs --sandbox")
+    # serve migrates at every start too: one line per revision applied is noise there.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         asyncio.run(_serve(args))
     except StartError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -19,6 +20,7 @@ from gql.coalescing import Coalescer
 from gql.store.integrations import Integration, IntegrationStore
 from providers import registry
 from providers.base import HttpTransport
+from providers.batching import error_for_items
 from providers.capabilities import (
     ASSOCIATION_READS,
     DEFAULT_ASSOCIATIONS,
@@ -28,13 +30,14 @@ from providers.capabilities import (
 from providers.domain import (
     AssociatedRecord,
     Batch,
+    BatchStatus,
     Connection,
     DefaultAssociation,
     Pair,
     UnifiedAssociationRequest,
     UnifiedAssociationResult,
 )
-from providers.errors import ProviderError
+from providers.errors import Conflict, InvalidRequest, NotFound, ProviderError
 
 C = TypeVar("C")
 K = TypeVar("K", bound="Keyed")
@@ -159,10 +162,14 @@ class Loaders:
             client = self.implementation(DEFAULT_ASSOCIATIONS, found)
             first = group[0]
             if len(group) == 1:
-                # One operation: the provider's single-pair call, as the caller asked.
-                single = await client.create_default(
-                    first.from_type, first.from_id, first.to_type, first.to_id
-                )
+                # One operation: the provider's single-pair call, as the caller asked. A refusal
+                # of the pair is answered in the envelope, as it would be inside a batch.
+                try:
+                    single = await client.create_default(
+                        first.from_type, first.from_id, first.to_type, first.to_id
+                    )
+                except ITEM_REFUSALS as exc:
+                    single = _refused(exc, Pair(first.from_id, first.to_id))
                 return [(first, single)]
             batch = await client.associate_default(
                 first.from_type, first.to_type, [Pair(k.from_id, k.to_id) for k in group]
@@ -209,6 +216,19 @@ class Loaders:
             return zip(group, answers, strict=True)
 
         return await self._per_group(keys, lambda k: k.integration_id, answer)
+
+
+# A provider's refusal of one pair (unknown record, conflict, invalid pair): a per-item error,
+# whether the pair went alone or in a batch. Refusals made before any call (unsupported
+# combinations, our own input checks) and whole-request failures stay top-level errors.
+ITEM_REFUSALS = (NotFound, Conflict, InvalidRequest)
+
+
+def _refused(exc: ProviderError, pair: Pair) -> Batch[DefaultAssociation]:
+    if exc.status is None:  # refused before any call: not about this pair's records
+        raise exc
+    now = datetime.now(UTC)
+    return Batch(BatchStatus.COMPLETE, [], [error_for_items(exc, [pair])], now, now)
 
 
 def _batch_for(batch: Batch[DefaultAssociation], pair: Pair) -> Batch[DefaultAssociation]:

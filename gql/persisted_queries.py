@@ -74,11 +74,6 @@ def sha256_hex(query: str) -> str:
     return hashlib.sha256(query.encode()).hexdigest()
 
 
-def not_found() -> ApiError:
-    # The message is the protocol: Apollo Client and urql match it (or the code) to retry.
-    return ApiError(Code.PERSISTED_QUERY_NOT_FOUND, "PersistedQueryNotFound")
-
-
 def requested_hash(extensions: dict[str, Any] | None) -> str | None:
     """The hash a request names, or None when it uses no persisted query."""
     persisted = (extensions or {}).get("persistedQuery")
@@ -119,10 +114,11 @@ class PersistedQueries:
             return query
         if self.mode is Mode.OFF:
             raise ApiError(Code.PERSISTED_QUERY_NOT_SUPPORTED, "PersistedQueryNotSupported")
-        if query is None:
+        if not query:  # the hash alone (or with an empty query)
             stored = await self.store.get(sha)
             if stored is None:
-                raise not_found()
+                # The message is the protocol: Apollo Client and urql match it to retry.
+                raise ApiError(Code.PERSISTED_QUERY_NOT_FOUND, "PersistedQueryNotFound")
             return stored
         if sha256_hex(query) != sha:
             raise ApiError(

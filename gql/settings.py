@@ -71,13 +71,23 @@ class Settings(BaseSettings):
     batch_concurrency: int = Field(default=4, ge=1, le=32)
     max_batch_inputs: int = Field(default=10_000, ge=1)
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=1)
+    # A claim on a key by a replica that died is taken over after this long: keep it above
+    # the longest a mutation can take.
+    idempotency_lease_seconds: float = Field(default=120.0, gt=0)
+    # A repeat of a key still in progress waits this long for the first answer, then answers
+    # IDEMPOTENCY_KEY_IN_PROGRESS.
+    idempotency_wait_seconds: float = Field(default=10.0, ge=0)
+    idempotency_purge_interval_seconds: float = Field(default=600.0, gt=0)
+    # Shared state for several replicas (rate budgets, persisted queries, refresh locks);
+    # unset: each process keeps its own.
+    redis_url: SecretStr | None = None
     # How long a replica reuses an integration it read (and its decrypted credentials);
     # its own changes apply at once, another replica's within this time. 0 reads every time.
     integration_cache_seconds: float = Field(default=2.0, ge=0)
     # Calls for one integration and object pair from any number of requests of a tenant
     # wait this long for company (each newcomer extends it, up to ten windows), then share
     # upstream batch calls (gql/coalescing.py). 0 turns it off.
-    coalesce_window_ms: float = Field(default=3.0, ge=0, le=1000)
+    coalesce_window_ms: float = Field(default=5.0, ge=0, le=1000)
 
     max_operations_per_request: int = Field(default=50, ge=1)
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)

@@ -14,7 +14,14 @@ from datetime import UTC, datetime
 from typing import TypeAlias, TypeVar
 
 from providers.domain import Batch, BatchError, BatchStatus, Pair
-from providers.errors import AuthFailed, ProviderError, RateLimited
+from providers.errors import (
+    AuthFailed,
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    ProviderError,
+    RateLimited,
+)
 
 K = TypeVar("K", bound=Hashable)  # an input item
 R = TypeVar("R")  # a result item
@@ -70,10 +77,13 @@ async def send_all(
 
 
 def error_for_items(exc: ProviderError, items: Sequence[Pair]) -> BatchError:
-    """A whole call failed: every input it carried is reported with the reason."""
+    """A whole call failed: every input it carried is reported with the reason. A refusal of
+    the items (400, 404, 409) carries the provider's own code, as its batch replies name item
+    errors; anything else (5xx, a timeout) the kind of failure, such as ``Unavailable``."""
+    about_items = isinstance(exc, InvalidRequest | NotFound | Conflict)
     return BatchError(
         message=exc.message,
-        category=type(exc).__name__,
+        category=(exc.code if about_items else None) or type(exc).__name__,
         items=tuple(items),
         request_id=exc.request_id,
     )

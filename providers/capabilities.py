@@ -55,6 +55,21 @@ class DefaultAssociations(Protocol):
     ) -> Batch[DefaultAssociation]: ...
 
 
+class DefaultsAsBatches:
+    """``create_default`` as a batch of one, for a provider whose single pair goes out the
+    way its batches do (Salesforce, HighLevel)."""
+
+    async def associate_default(
+        self, from_type: str, to_type: str, pairs: Sequence[Pair]
+    ) -> Batch[DefaultAssociation]:
+        raise NotImplementedError
+
+    async def create_default(
+        self, from_type: str, from_id: str, to_type: str, to_id: str
+    ) -> Batch[DefaultAssociation]:
+        return await self.associate_default(from_type, to_type, [Pair(from_id, to_id)])
+
+
 class BatchAssociations(Protocol):
     """``batchCreateAssociations``: many typed pairs, each answered in the batch envelope."""
 
@@ -126,3 +141,32 @@ class Provides:
     implementations: Mapping[Capability[Any], Callable[[HttpTransport, Connection], Any]]
     rules: InputRules
     rows: Sequence[Support]
+
+
+class EveryCapability(
+    UnifiedAssociations,
+    DefaultAssociations,
+    BatchAssociations,
+    Relations,
+    AssociationReads,
+    Labels,
+    Protocol,
+):
+    """A client that implements every capability (all three CRMs today)."""
+
+
+EVERY_CAPABILITY: tuple[Capability[Any], ...] = (
+    UNIFIED_ASSOCIATIONS,
+    DEFAULT_ASSOCIATIONS,
+    BATCH_ASSOCIATIONS,
+    RELATIONS,
+    ASSOCIATION_READS,
+    LABELS,
+)
+
+
+def every_capability(
+    factory: Callable[[HttpTransport, Connection], EveryCapability],
+) -> dict[Capability[Any], Callable[[HttpTransport, Connection], Any]]:
+    """The implementations of a client speaking every Protocol (mypy checks it does)."""
+    return dict.fromkeys(EVERY_CAPABILITY, factory)

@@ -38,6 +38,7 @@ class ProviderError(Exception):
         status: int | None = None,
         request_id: str | None = None,
         body: Any = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -45,6 +46,7 @@ class ProviderError(Exception):
         self.status = status
         self.request_id = request_id
         self.body = body
+        self.code = code  # the provider's own error code (HubSpot category, Salesforce errorCode)
 
 
 class AuthFailed(ProviderError):
@@ -168,6 +170,7 @@ def error_from_response(
         "status": status,
         "request_id": request_id,
         "body": body,
+        "code": code if isinstance(code, str) else None,
     }
     text = message or f"{provider} answered HTTP {status}"
     if status == 429 or code == "REQUEST_LIMIT_EXCEEDED":

@@ -30,19 +30,36 @@ graphiql_assets() {  # GraphiQL's JS/CSS from the npm registry, served by the ap
   return 0
 }
 
+npm_packages() {  # DIR: the npm packages DIR/package-lock.json pins, for the tests in DIR
+  # Skipped when npm's record of the last install is newer than the lock file.
+  local dir="$1"
+  [ -f "$dir/package-lock.json" ] || return 0
+  [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] && return 0
+  npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+}
+
 federation_packages() {  # Apollo gateway/composition and graphql-tools for the federation tests
-  if [ -f tests/federation/package-lock.json ]; then
-    npm ci --prefix tests/federation --no-audit --no-fund --loglevel=error
-  fi
+  npm_packages tests/federation
 }
 
 http_client_packages() {  # graphql-http's audits, Apollo Client and urql for tests/http
-  if [ -f tests/http/package-lock.json ]; then
-    npm ci --prefix tests/http --no-audit --no-fund --loglevel=error
-  fi
+  npm_packages tests/http
 }
 
 chromium_browser() {  # Debian's Chromium for the GraphiQL browser test
   [ -f scripts/install-chromium.sh ] && bash scripts/install-chromium.sh
   return 0
+}
+
+test_services() {  # Debian's PostgreSQL and Redis: tests/services.py starts them on loopback
+  local missing=()
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  # Only the binaries are used: the tests start their own servers on free loopback ports.
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
 }

@@ -12,6 +12,7 @@ from emulators.hubspot import HubSpotState
 from emulators.hubspot import serve as serve_hubspot
 from providers.hubspot.paths import DEFAULT_API_VERSION
 from tests.harness import TOKENS, Api, make_settings, serve
+from tests.services import postgres_server, postgres_url, redis_server, redis_url
 from tests.spec_validation import HOW_TO_ENABLE, SPECS_PRESENT, request_errors
 
 # Spec checks skipped for want of the specs (tests/spec_validation.py), for the summary line.
@@ -20,6 +21,9 @@ _skipped_spec_checks = 0
 
 def _specs_required() -> bool:
     return os.environ.get("CRMGRAPH_REQUIRE_SPECS", "").lower() not in {"", "0", "false"}
+
+
+__all__ = ["postgres_server", "postgres_url", "redis_server", "redis_url"]  # fixtures
 
 
 def assert_spec_valid(calls: list[Any]) -> None:

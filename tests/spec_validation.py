@@ -15,7 +15,8 @@ The spec is picked by path: /crm/v3/associations -> HubSpot associations v3,
 other /crm/v4 paths -> HubSpot associations v4; the 2026-09 paths likewise (labels -> the
 2026-09 associations schema, /crm/associations/2026-09 and /crm/objects/2026-09/.../associations
 -> associations 2026-09); /associations -> HighLevel associations.json
-(apps/v3/associations-v3.json when the call sends `Version: v3`).
+(apps/v3/associations-v3.json when the call sends `Version: v3`), /contacts and /opportunities
+-> HighLevel contacts.json and opportunities.json.
 """
 
 from __future__ import annotations

@@ -57,3 +57,26 @@ def test_graphiql_assets_install_only_when_missing_or_repinned(tmp_path: Path) -
     stat = installed.stat()
     os.utime(lock, (stat.st_atime + 10, stat.st_mtime + 10))
     assert len(step(where, "graphiql_assets")) == 2  # the pins moved: again
+
+
+def test_npm_packages_install_only_when_the_lock_is_newer(tmp_path: Path) -> None:
+    where = project(tmp_path)
+    fake_bin = where / "bin"
+    fake_bin.mkdir()
+    npm = fake_bin / "npm"
+    # A stand-in npm that records the call and leaves npm's install record behind.
+    npm.write_text(
+        '#!/bin/sh\necho "npm $*" >> calls.log\n'
+        "mkdir -p tests/http/node_modules && touch tests/http/node_modules/.package-lock.json\n"
+    )
+    npm.chmod(0o755)
+    (where / "tests" / "http").mkdir(parents=True)
+    lock = where / "tests" / "http" / "package-lock.json"
+    lock.write_text("{}")
+    command = f"PATH={fake_bin}:$PATH npm_packages tests/http"
+    assert len(step(where, command)) == 1
+    assert len(step(where, command)) == 1  # installed after the lock changed: skipped
+    record = where / "tests" / "http" / "node_modules" / ".package-lock.json"
+    stat = record.stat()
+    os.utime(lock, (stat.st_atime + 10, stat.st_mtime + 10))
+    assert len(step(where, command)) == 2

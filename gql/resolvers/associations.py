@@ -169,7 +169,9 @@ async def _with_refused(
 @strawberry.type
 class AssociationMutations:
     @strawberry.mutation(
-        description="Truto's unified association (Salesforce): lookups and junction rows."
+        description="Truto's unified association on any CRM: Salesforce lookups and junction "
+        "rows, HubSpot default associations, HighLevel business, contactId and relations "
+        "(crmCapabilities lists each pair)."
     )
     async def create_association(
         self,
@@ -196,7 +198,8 @@ class AssociationMutations:
         return _unified_answer(result, options)
 
     @strawberry.mutation(
-        description="The default association between two records (HubSpot's own shape)."
+        description="The standard link between two records: HubSpot's default association, "
+        "Salesforce's lookup or contact role, HighLevel's built-in association."
     )
     async def create_default_association(
         self,
@@ -215,8 +218,8 @@ class AssociationMutations:
             rules.record_id(str(from_object_id), "fromObjectId"),
             rules.record_id(str(to_object_id), "toObjectId"),
         )
-        # Through the loader: operations batched in one HTTP request become one
-        # batch/associate/default call per chunk; a lone one stays HubSpot's single PUT.
+        # Through the loader: operations batched in one HTTP request become one provider batch
+        # per chunk; a lone one stays the provider's single-pair call (HubSpot's PUT).
         key = DefaultAssociationKey(str(integration_id), *args)
         batch = await once(
             info,
@@ -229,7 +232,8 @@ class AssociationMutations:
         return DefaultAssociationBatch.from_domain(batch)
 
     @strawberry.mutation(
-        description="HubSpot's batch create; split into calls at the provider's limit."
+        description="Many typed pairs in HubSpot's batch envelope, on any CRM; split into calls "
+        "of the provider's limit. A bad input fails that input only."
     )
     async def batch_create_associations(
         self,

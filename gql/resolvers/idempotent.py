@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from gql.context import Info
 from gql.errors import ApiError, Code, bad_input
-from gql.store.idempotency import KeyReused, fingerprint
+from gql.store.idempotency import InProgress, KeyReused, fingerprint
 
 T = TypeVar("T")
 
@@ -40,4 +40,10 @@ async def once(
         raise ApiError(
             Code.IDEMPOTENCY_KEY_REUSED,
             "this idempotencyKey was used with a different operation or input",
+        ) from None
+    except InProgress as exc:
+        raise ApiError(
+            Code.IDEMPOTENCY_KEY_IN_PROGRESS,
+            "a request with this idempotencyKey is still running: retry with the same key",
+            retryAfter=exc.retry_after,
         ) from None

@@ -1,4 +1,8 @@
-"""SQLAlchemy tables and engine (SQLite through aiosqlite by default)."""
+"""SQLAlchemy tables and engine: SQLite (aiosqlite) by default, or PostgreSQL (asyncpg).
+
+One code path for both, chosen by the URL (``CRMGRAPH_DATABASE_URL``). The tables change only
+through the Alembic migrations in ``migrations/``, which ``open_database`` applies.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from sqlalchemy import JSON, DateTime, Index, LargeBinary, String
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from gql.store.migrate import upgrade
 
 
 class Base(DeclarativeBase):
@@ -36,14 +42,21 @@ class IntegrationRow(Base):
 
 
 class IdempotencyRow(Base):
-    """The first answer to a mutation sent with an idempotency key, until it expires."""
+    """A claim on an idempotency key, then the first answer to it, until it expires.
+
+    ``response`` is NULL while the claimer calls the provider; ``expires_at`` is then the end
+    of its lease (a claimer that died is taken over after it), and once answered the end of
+    the key's life. ``claim`` tells one claimer from the one that may take over from it.
+    """
 
     __tablename__ = "idempotency_records"
+    __table_args__ = (Index("ix_idempotency_records_expires_at", "expires_at"),)
 
     tenant: Mapped[str] = mapped_column(String(200), primary_key=True)
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of operation and input
-    response: Mapped[bytes] = mapped_column(LargeBinary)  # the domain result, as JSON
+    claim: Mapped[str] = mapped_column(String(32))
+    response: Mapped[bytes | None] = mapped_column(LargeBinary)  # the domain result, as JSON
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -58,7 +71,6 @@ async def open_database(url: str) -> tuple[AsyncEngine, async_sessionmaker[Any]]
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.run_sync(Base.metadata.create_all)
+    engine = create_async_engine(url, pool_pre_ping=True)
+    await upgrade(engine)
     return engine, async_sessionmaker(engine, expire_on_commit=False)

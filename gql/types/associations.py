@@ -17,7 +17,10 @@ class AssociationSpec:
     association_type_id: int
 
 
-@strawberry.type(description="The default association HubSpot made between two records.")
+@strawberry.type(
+    description="The standard link made between two records (HubSpot: its default type; "
+    "Salesforce: the relationship in associationCategory; HighLevel: SYSTEM_DEFINED)."
+)
 class DefaultAssociation:
     from_: RecordRef = strawberry.field(name="from")
     to: RecordRef
@@ -125,7 +128,7 @@ def _envelope(batch: domain.Batch[object]) -> dict[str, object]:
     }
 
 
-@strawberry.type(description="HubSpot's batch response for default associations.")
+@strawberry.type(description="The batch response for default associations (HubSpot's shape).")
 class DefaultAssociationBatch:
     status: BatchStatus
     results: list[DefaultAssociation]
@@ -142,7 +145,9 @@ class DefaultAssociationBatch:
         return cls(results=results, **_envelope(b))  # type: ignore[arg-type]
 
 
-@strawberry.type(description="HubSpot's batch response: one entry per input, in order.")
+@strawberry.type(
+    description="The batch response (HubSpot's v3 shape, any CRM): one entry per input, in order."
+)
 class AssociationBatch:
     status: BatchStatus
     results: list[TypedAssociation]

@@ -2,46 +2,14 @@
 
 from __future__ import annotations
 
-from providers.capabilities import (
-    ASSOCIATION_READS,
-    BATCH_ASSOCIATIONS,
-    DEFAULT_ASSOCIATIONS,
-    LABELS,
-    RELATIONS,
-    UNIFIED_ASSOCIATIONS,
-    AssociationReads,
-    BatchAssociations,
-    DefaultAssociations,
-    Labels,
-    Provides,
-    Relations,
-    Support,
-    UnifiedAssociations,
-)
+from providers.capabilities import Provides, Support, every_capability
 from providers.hubspot.client import HubSpotClient
 from providers.hubspot.rules import DEFAULT_PAIRS, OBJECT_OF, RULES
-
-
-def _conforms(
-    client: HubSpotClient,
-) -> tuple[
-    UnifiedAssociations, DefaultAssociations, BatchAssociations, Relations, AssociationReads, Labels
-]:
-    """Never called: mypy checks here that the client speaks every Protocol it is listed for."""
-    return client, client, client, client, client, client
-
 
 _ORDER = list(OBJECT_OF)
 
 PROVIDES = Provides(
-    implementations={
-        UNIFIED_ASSOCIATIONS: HubSpotClient,
-        DEFAULT_ASSOCIATIONS: HubSpotClient,
-        BATCH_ASSOCIATIONS: HubSpotClient,
-        RELATIONS: HubSpotClient,
-        ASSOCIATION_READS: HubSpotClient,
-        LABELS: HubSpotClient,
-    },
+    implementations=every_capability(HubSpotClient),
     rules=RULES,
     rows=(
         # The 2026-09 paths (the default); `legacy` (CRMGRAPH_HUBSPOT_API_VERSION) calls the v3

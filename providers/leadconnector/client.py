@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from providers.base import ProviderClient
 from providers.batching import merge, send_all
+from providers.capabilities import DefaultsAsBatches
 from providers.domain import (
     AssociatedRecord,
     AssociationLabel,
@@ -31,9 +32,12 @@ from providers.leadconnector import wire
 from providers.leadconnector.rules import KEY_OF, RULES
 from providers.wire import parse_wire
 
+R = TypeVar("R")
 SYSTEM_DEFINED = "SYSTEM_DEFINED"
 ACC, CON, OPP = UnifiedEntity.ACCOUNTS, UnifiedEntity.CONTACTS, UnifiedEntity.OPPORTUNITIES
 
+# Pairs with an endpoint of their own: the contacts' business, an opportunity's contactId.
+_DIRECT_PAIRS = frozenset({(ACC, CON), (CON, ACC), (OPP, CON), (CON, OPP)})
 # Refusals about one item (a record or an association that is not there): reported on it.
 ITEM_ERRORS = (InvalidRequest, NotFound)
 
@@ -42,7 +46,7 @@ API_VERSION = "2021-07-28"
 PAGE_SIZE = 100
 
 
-class LeadConnectorClient(ProviderClient):
+class LeadConnectorClient(DefaultsAsBatches, ProviderClient):
     provider = "leadconnector"
 
     def _base_url(self) -> str:
@@ -146,11 +150,6 @@ class LeadConnectorClient(ProviderClient):
 
     # --- createDefaultAssociation ----------------------------------------------------------
 
-    async def create_default(
-        self, from_type: str, from_id: str, to_type: str, to_id: str
-    ) -> Batch[DefaultAssociation]:
-        return await self.associate_default(from_type, to_type, [Pair(from_id, to_id)])
-
     async def associate_default(
         self, from_type: str, to_type: str, pairs: Sequence[Pair]
     ) -> Batch[DefaultAssociation]:
@@ -242,19 +241,39 @@ class LeadConnectorClient(ProviderClient):
         confirmed: dict[UnifiedEntity, list[str]] = {}
         errors: list[ItemError] = []
         raw: list[Any] = []
+        # Every check before any call: a refused request writes nothing.
+        lists: dict[UnifiedEntity, list[str]] = {}
         for other, ids in request.associations.items():
-            unique = [RULES.record_id(i, f"associations.{other.value}") for i in dict.fromkeys(ids)]
             if request.entity not in KEY_OF or other not in KEY_OF:
                 raise Unsupported(
                     "HighLevel has no leads object: use contacts", provider=self.provider
                 )
-            pair = (request.entity, other)
-            if pair in ((CON, ACC), (OPP, CON)) and len(unique) != 1:
+            what = f"associations.{other.value}"
+            lists[other] = [RULES.record_id(i, what) for i in dict.fromkeys(ids)]
+            if (request.entity, other) in ((CON, ACC), (OPP, CON)) and len(lists[other]) != 1:
                 raise InvalidRequest(
                     f"a {KEY_OF[request.entity]} has one {KEY_OF[other]}: give exactly one of "
-                    f"{other.value}, not {len(unique)}",
+                    f"{other.value}, not {len(lists[other])}",
                     provider=self.provider,
                 )
+        # Pairs without an endpoint of their own go through a definition: found (or refused)
+        # before the first write too.
+        through: dict[UnifiedEntity, tuple[AssociationLabel, bool]] = {}
+        for other in lists:
+            if (request.entity, other) in _DIRECT_PAIRS:
+                continue
+            found = await self._definition_between(
+                location_id, KEY_OF[request.entity], KEY_OF[other], system_only=False
+            )
+            if found is None:
+                raise Unsupported(
+                    f"this HighLevel location has no association between "
+                    f"{KEY_OF[request.entity]} and {KEY_OF[other]}",
+                    provider=self.provider,
+                )
+            through[other] = found
+        for other, unique in lists.items():
+            pair = (request.entity, other)
             done: list[str] = []
             failed: list[tuple[str, ProviderError]] = []
             if pair == (ACC, CON):
@@ -272,16 +291,7 @@ class LeadConnectorClient(ProviderClient):
                     except ITEM_ERRORS as exc:
                         failed.append((i, exc))
             else:
-                found = await self._definition_between(
-                    location_id, KEY_OF[request.entity], KEY_OF[other], system_only=False
-                )
-                if found is None:
-                    raise Unsupported(
-                        f"this HighLevel location has no association between "
-                        f"{KEY_OF[request.entity]} and {KEY_OF[other]}",
-                        provider=self.provider,
-                    )
-                definition, reverse = found
+                definition, reverse = through[other]
                 for i in unique:
                     first, second = (i, entity_id) if reverse else (entity_id, i)
                     try:
@@ -348,7 +358,7 @@ def _code(exc: ProviderError) -> str:
     return "NOT_FOUND" if isinstance(exc, NotFound) else "INVALID_REQUEST"
 
 
-async def _one_item(pair: Pair, call: Any, result: Any) -> Batch[Any]:
+async def _one_item(pair: Pair, call: Callable[[], Awaitable[bool]], result: R) -> Batch[R]:
     """One input's outcome as a batch: its result, or an error naming it (item refusals only;
     a whole-call failure such as authentication propagates)."""
     now = datetime.now(UTC)

@@ -2,48 +2,16 @@
 
 from __future__ import annotations
 
-from providers.capabilities import (
-    ASSOCIATION_READS,
-    BATCH_ASSOCIATIONS,
-    DEFAULT_ASSOCIATIONS,
-    LABELS,
-    RELATIONS,
-    UNIFIED_ASSOCIATIONS,
-    AssociationReads,
-    BatchAssociations,
-    DefaultAssociations,
-    Labels,
-    Provides,
-    Relations,
-    Support,
-    UnifiedAssociations,
-)
+from providers.capabilities import Provides, Support, every_capability
 from providers.leadconnector.client import LeadConnectorClient
 from providers.leadconnector.rules import RULES
-
-
-def _conforms(
-    client: LeadConnectorClient,
-) -> tuple[
-    UnifiedAssociations, DefaultAssociations, BatchAssociations, Relations, AssociationReads, Labels
-]:
-    """Never called: mypy checks here that the client speaks every Protocol it is listed for."""
-    return client, client, client, client, client, client
-
 
 _RELATIONS = "POST /associations/relations (Version: 2021-07-28)"
 _BULK_BUSINESS = "POST /contacts/bulk/business {locationId, ids, businessId}"
 _CONTACT_ID = "PUT /opportunities/{id} {contactId}"
 
 PROVIDES = Provides(
-    implementations={
-        UNIFIED_ASSOCIATIONS: LeadConnectorClient,
-        DEFAULT_ASSOCIATIONS: LeadConnectorClient,
-        BATCH_ASSOCIATIONS: LeadConnectorClient,
-        RELATIONS: LeadConnectorClient,
-        ASSOCIATION_READS: LeadConnectorClient,
-        LABELS: LeadConnectorClient,
-    },
+    implementations=every_capability(LeadConnectorClient),
     rules=RULES,
     rows=(
         Support("createAssociation", "accounts", "contacts", f"{_BULK_BUSINESS}, one call"),

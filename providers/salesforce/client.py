@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from providers.base import ProviderClient
 from providers.batching import chunked, error_for_items
+from providers.capabilities import DefaultsAsBatches
 from providers.domain import (
     AssociatedRecord,
     AssociationLabel,
@@ -36,6 +37,7 @@ from providers.errors import (
 )
 from providers.salesforce import wire
 from providers.salesforce.mapping import (
+    JUNCTIONS,
     Junction,
     JunctionWrite,
     LookupWrite,
@@ -66,7 +68,7 @@ def _soql_list(ids: Sequence[str]) -> str:
     return ", ".join(f"'{i}'" for i in ids)
 
 
-class SalesforceClient(ProviderClient):
+class SalesforceClient(DefaultsAsBatches, ProviderClient):
     provider = "salesforce"
 
     def _base_url(self) -> str:
@@ -250,16 +252,13 @@ class SalesforceClient(ProviderClient):
 
     # --- createDefaultAssociation: the standard link, through the unified planner ----------
 
-    async def create_default(
-        self, from_type: str, from_id: str, to_type: str, to_id: str
-    ) -> Batch[DefaultAssociation]:
-        return await self.associate_default(from_type, to_type, [Pair(from_id, to_id)])
-
     async def associate_default(
         self, from_type: str, to_type: str, pairs: Sequence[Pair]
     ) -> Batch[DefaultAssociation]:
         """The standard link between two objects: the lookup field, or an
-        OpportunityContactRole row created only when the pair has none."""
+        OpportunityContactRole row created only when the pair has none. A contact that has an
+        account already keeps it and gets an AccountContactRelation to the other one (one
+        per pair: a second is Salesforce's DUPLICATE_VALUE, answered as existing)."""
         entity, other = _entities(from_type, to_type)
         relationship = relationship_of(entity, other)
         if relationship is None:
@@ -268,14 +267,26 @@ class SalesforceClient(ProviderClient):
                 provider=self.provider,
             )
         spec = AssociationSpec(relationship, 0)
-        unique = list(dict.fromkeys(pairs))
-        requests = [
-            UnifiedAssociationRequest(p.from_id, entity, {other: (p.to_id,)}) for p in unique
-        ]
-        answers = await self.create_associations(requests)
+        lookups = list(dict.fromkeys(pairs))
         results: list[DefaultAssociation] = []
         errors: list[BatchError] = []
-        for pair, answer in zip(unique, answers, strict=True):
+        if {entity, other} == {UnifiedEntity.ACCOUNTS, UnifiedEntity.CONTACTS}:
+            lookups, linked, related = await self._by_current_account(entity, lookups)
+            results += [DefaultAssociation(p.from_id, p.to_id, spec) for p in linked]
+            junction = JUNCTIONS["AccountContactRelation"]
+            rows = [(p.from_id, p.to_id) for p in related]
+            outcomes = await self._junction_rows(junction, rows, None) if rows else []
+            for pair, outcome in zip(related, outcomes, strict=True):
+                if isinstance(outcome, ProviderError) and not isinstance(outcome, AlreadyExists):
+                    errors.append(error_for_items(outcome, [pair]))
+                else:
+                    relation = AssociationSpec(junction.sobject, 0)
+                    results.append(DefaultAssociation(pair.from_id, pair.to_id, relation))
+        requests = [
+            UnifiedAssociationRequest(p.from_id, entity, {other: (p.to_id,)}) for p in lookups
+        ]
+        answers = await self.create_associations(requests) if requests else []
+        for pair, answer in zip(lookups, answers, strict=True):
             if isinstance(answer, ProviderError):
                 errors.append(error_for_items(answer, [pair]))
             elif answer.errors:
@@ -284,6 +295,37 @@ class SalesforceClient(ProviderClient):
             else:
                 results.append(DefaultAssociation(pair.from_id, pair.to_id, spec))
         return _batch(results, errors)
+
+    async def _by_current_account(
+        self, entity: UnifiedEntity, pairs: list[Pair]
+    ) -> tuple[list[Pair], list[Pair], list[Pair]]:
+        """Account-contact pairs by the contact's AccountId: none yet (set the lookup), this
+        account (linked already) or another one (relate through AccountContactRelation)."""
+
+        def sides(p: Pair) -> tuple[str, str]:  # (contact, account)
+            return (
+                (p.from_id, p.to_id) if entity is UnifiedEntity.CONTACTS else (p.to_id, p.from_id)
+            )
+
+        accounts: dict[str, str | None] = {}
+        for chunk in chunked(sorted({sides(p)[0] for p in pairs}), 200):
+            rows = await self.query(
+                f"SELECT Id, AccountId FROM Contact WHERE Id IN ({_soql_list(chunk)})"
+            )
+            accounts |= {_id15(r.get("Id")): r.get("AccountId") for r in rows}
+        lookups: list[Pair] = []
+        linked: list[Pair] = []
+        related: list[Pair] = []
+        for pair in pairs:
+            contact, account = sides(pair)
+            current = accounts.get(_id15(contact))
+            if current is None:  # no account yet, or no such contact: Salesforce will say
+                lookups.append(pair)
+            elif _id15(current) == _id15(account):
+                linked.append(pair)
+            else:
+                related.append(pair)
+        return lookups, linked, related
 
     # --- batchCreateAssociations -----------------------------------------------------------
 
@@ -413,7 +455,9 @@ def _refusal(junction: Junction, result: wire.SaveResult) -> ProviderError:
     first = result.errors[0] if result.errors else wire.SaveError()
     if first.status_code == "DUPLICATE_VALUE":
         return _exists(junction)
-    return InvalidRequest(f"{first.status_code}: {first.message}", provider="salesforce")
+    return InvalidRequest(
+        f"{first.status_code}: {first.message}", provider="salesforce", code=first.status_code
+    )
 
 
 def _batch(results: list[R], errors: list[BatchError]) -> Batch[R]:

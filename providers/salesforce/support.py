@@ -2,47 +2,15 @@
 
 from __future__ import annotations
 
-from providers.capabilities import (
-    ASSOCIATION_READS,
-    BATCH_ASSOCIATIONS,
-    DEFAULT_ASSOCIATIONS,
-    LABELS,
-    RELATIONS,
-    UNIFIED_ASSOCIATIONS,
-    AssociationReads,
-    BatchAssociations,
-    DefaultAssociations,
-    Labels,
-    Provides,
-    Relations,
-    Support,
-    UnifiedAssociations,
-)
+from providers.capabilities import Provides, Support, every_capability
 from providers.salesforce.client import SalesforceClient
 from providers.salesforce.mapping import JUNCTIONS, standard_pairs
 from providers.salesforce.rules import RULES
 
-
-def _conforms(
-    client: SalesforceClient,
-) -> tuple[
-    UnifiedAssociations, DefaultAssociations, BatchAssociations, Relations, AssociationReads, Labels
-]:
-    """Never called: mypy checks here that the client speaks every Protocol it is listed for."""
-    return client, client, client, client, client, client
-
-
 _COLLECTIONS = "sObject Collections, 200 records a call"
 
 PROVIDES = Provides(
-    implementations={
-        UNIFIED_ASSOCIATIONS: SalesforceClient,
-        DEFAULT_ASSOCIATIONS: SalesforceClient,
-        BATCH_ASSOCIATIONS: SalesforceClient,
-        RELATIONS: SalesforceClient,
-        ASSOCIATION_READS: SalesforceClient,
-        LABELS: SalesforceClient,
-    },
+    implementations=every_capability(SalesforceClient),
     rules=RULES,
     rows=(
         *(
@@ -50,7 +18,18 @@ PROVIDES = Provides(
             for entity, other, how in standard_pairs()
         ),
         *(
-            Support("createDefaultAssociation", entity.value, other.value, how)
+            Support(
+                "createDefaultAssociation",
+                entity.value,
+                other.value,
+                how
+                + (
+                    "; a contact with another account keeps it and gets an "
+                    "AccountContactRelation (SOQL first)"
+                    if {entity.value, other.value} == {"accounts", "contacts"}
+                    else ""
+                ),
+            )
             for entity, other, how in standard_pairs()
         ),
         *(
@@ -76,7 +55,7 @@ PROVIDES = Provides(
                 "createRelation",
                 j.first.value,
                 j.second.value,
-                f"a {j.sobject} row with {j.role_field} = role"
+                f"an {j.sobject} row with {j.role_field} = role"
                 + (
                     " (DUPLICATE_VALUE on a second row: ALREADY_EXISTS)"
                     if j.unique_per_pair

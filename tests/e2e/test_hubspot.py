@@ -67,11 +67,15 @@ async def test_default_association_is_hubspots_batch_response_typed(
     assert hubspot.state.associated("contacts", "1", "companies") == {"1001": [279]}
 
 
-async def test_default_association_on_an_unknown_record_is_not_found(api, hubspot):
+async def test_default_association_on_an_unknown_record_is_an_error_on_the_pair(api, hubspot):
+    # One answer shape (README, "One answer shape"): as it would be inside a batch.
     integration = await api.create_integration("HUBSPOT")
-    error = await api.error(DEFAULT, {"id": integration, "from": "999999", "to": "1001"})
-    assert error["extensions"]["code"] == "NOT_FOUND"
-    assert error["extensions"]["provider"] == "hubspot"
+    data = await api.data(DEFAULT, {"id": integration, "from": "999999", "to": "1001"})
+    batch = data["createDefaultAssociation"]
+    assert (batch["numErrors"], batch["results"]) == (1, [])
+    assert batch["errors"][0]["category"] == "OBJECT_NOT_FOUND"
+    assert "999999" in batch["errors"][0]["message"]
+    assert hubspot.state.count("PUT") == 1
 
 
 async def test_batch_create_reports_every_input(api, hubspot, hubspot_api_version):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from emulators import sandbox_data as demo
-from tests.e2e.test_salesforce import ASSOCIATE
+from tests.e2e.test_salesforce import ASSOCIATE, contact_roles
 
 DEFAULT = """mutation($id: ID!, $from: String!, $fromId: ID!, $to: String!, $toId: ID!) {
   createDefaultAssociation(integrationId: $id, fromObjectType: $from, fromObjectId: $fromId,
@@ -135,11 +135,6 @@ OPP = demo.SF_OPPORTUNITY_ID
 @pytest.fixture
 async def sf_integration(api, sf):
     return await api.create_integration("SALESFORCE", instance_url=sf.url)
-
-
-def contact_roles(sf, opportunity: str) -> list[str]:
-    rows = sf.state.records["OpportunityContactRole"].values()
-    return sorted(r["ContactId"] for r in rows if r["OpportunityId"] == opportunity)
 
 
 async def test_salesforce_default_association_is_the_lookup_or_a_new_contact_role(
@@ -339,3 +334,68 @@ async def test_highlevel_create_relation_uses_the_integration_location(api, ghl,
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["field"] == "locationId"
     assert ghl.state.count() == before
+
+
+async def test_salesforce_batch_create_sends_200_records_a_call(api, sf, sf_integration):
+    contacts = [sf.state.add_record("Contact", None, LastName=f"C{i}") for i in range(250)]
+    data = await api.data(
+        BATCH,
+        {
+            "id": sf_integration,
+            "from": "contacts",
+            "to": "accounts",
+            "inputs": inputs(*((c, GLOBEX, "default") for c in contacts)),
+        },
+    )
+    batch = data["batchCreateAssociations"]
+    assert [r["from"]["id"] for r in batch["results"]] == contacts
+    assert batch["numErrors"] == 0
+    patches = [c for c in sf.state.calls if c.method == "PATCH"]
+    assert [len(c.body["records"]) for c in patches] == [200, 50]
+    assert all(sf.state.find(c)[1]["AccountId"] == GLOBEX for c in contacts)
+
+
+@pytest.mark.parametrize("provider", ["HUBSPOT", "SALESFORCE", "LEADCONNECTOR"])
+async def test_every_label_id_is_an_association_id_create_relation_accepts(
+    api, hubspot, sf, ghl, provider
+):
+    integration = await api.create_integration(
+        provider,
+        instance_url=sf.url if provider == "SALESFORCE" else None,
+        location_id=demo.GHL_LOCATION_ID if provider == "LEADCONNECTOR" else None,
+    )
+    first, second, from_type, to_type = {
+        "HUBSPOT": ("7", "1007", "contacts", "companies"),
+        "SALESFORCE": (GLOBEX, LINUS, "accounts", "contacts"),
+        "LEADCONNECTOR": (CHILD_2, CONTACT_2, "custom_objects.children", "contact"),
+    }[provider]
+    labels = (await api.data(LABELS, {"id": integration, "from": from_type, "to": to_type}))[
+        "associationLabels"
+    ]
+    assert labels
+    for label in labels:
+        relation = {"associationId": label["id"], "firstRecordId": first, "secondRecordId": second}
+        created = (await api.data(RELATE, {"id": integration, "input": relation}))["createRelation"]
+        assert created["associationId"] == label["id"]
+
+
+async def test_salesforce_default_link_keeps_a_contacts_account_and_relates_the_other(
+    api, sf, sf_integration
+):
+    pair = {"id": sf_integration, "from": "accounts", "fromId": GLOBEX, "to": "contacts"}
+    for _ in range(2):  # the second meets DUPLICATE_VALUE: an existing link, still a result
+        data = await api.data(DEFAULT, {**pair, "toId": ADA})
+        batch = data["createDefaultAssociation"]
+        assert batch["numErrors"] == 0
+        spec = batch["results"][0]["associationSpec"]
+        assert spec["associationCategory"] == "AccountContactRelation"
+    assert sf.state.find(ADA)[1]["AccountId"] == ACME  # Ada's account is kept
+    relations = sf.state.records["AccountContactRelation"].values()
+    assert sorted((r["AccountId"], r["ContactId"]) for r in relations) == sorted(
+        [(ACME, ADA), (GLOBEX, ADA)]
+    )
+    linked = await api.data(DEFAULT, {**pair, "fromId": ACME, "toId": ADA})
+    assert linked["createDefaultAssociation"]["results"][0]["associationSpec"] == {
+        "associationCategory": "Contact.AccountId",
+        "associationTypeId": 0,
+    }

@@ -52,7 +52,7 @@ async def test_every_readme_example_runs_against_the_sandbox(sandbox):
         body = await api.post(example)
         assert "errors" not in body, (example, body)
     # The README says the relation example answers ALREADY_EXISTS the second time.
-    relation = next(e for e in readme_examples() if "createRelation(" in e)
+    relation = next(e for e in readme_examples() if "demo-assoc-student" in e)
     error = await api.error(relation)
     assert error["extensions"]["code"] == "ALREADY_EXISTS"
 

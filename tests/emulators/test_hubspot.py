@@ -152,9 +152,9 @@ async def test_dated_batch_create_takes_types_and_answers_labels(
     assert body["results"] == [
         {
             "fromObjectTypeId": "0-1",
-            "fromObjectId": 101,
+            "fromObjectId": "101",
             "toObjectTypeId": "0-2",
-            "toObjectId": 201,
+            "toObjectId": "201",
             "labels": [],
         }
     ]

@@ -1,6 +1,10 @@
 // A federated gateway over crmgraph and a small "teams" subgraph, for tests/federation.
 //
-//   node tests/federation/gateway.mjs http://127.0.0.1:PORT/graphql
+//   node tests/federation/gateway.mjs http://127.0.0.1:PORT/graphql[,http://127.0.0.1:PORT2/graphql...]
+//
+// Several comma-separated crmgraph URLs are replicas of one subgraph: the schema is read from
+// the first, and requests go to each in turn (round robin, no health checks: a dead replica's
+// share of requests fails, as it would behind a plain load balancer).
 //
 // Environment:
 //   CRMGRAPH_AUTHORIZATION  the Authorization header sent to crmgraph ("Bearer <key>")
@@ -34,8 +38,10 @@ function fail(message) {
   process.exit(1);
 }
 
-const crmgraphUrl = process.argv[2];
-if (!crmgraphUrl) fail("usage: node gateway.mjs <crmgraph /graphql URL>");
+const crmgraphUrls = (process.argv[2] ?? "").split(",").filter((u) => u);
+if (crmgraphUrls.length === 0) fail("usage: node gateway.mjs <crmgraph /graphql URL>[,...]");
+const crmgraphUrl = crmgraphUrls[0];
+let nextReplica = 0;
 const authorization = process.env.CRMGRAPH_AUTHORIZATION ?? "";
 let teams;
 try {
@@ -134,7 +140,9 @@ async function main() {
       return new RemoteGraphQLDataSource({
         url,
         willSendRequest({ request }) {
-          if (name === CRMGRAPH) request.http.headers.set("authorization", authorization);
+          if (name !== CRMGRAPH) return;
+          request.http.headers.set("authorization", authorization);
+          request.http.url = crmgraphUrls[nextReplica++ % crmgraphUrls.length];
         },
       });
     },

@@ -458,6 +458,94 @@ def bad_id_cases() -> list[Case]:
             for slot in ("locationId", "associationId", "firstRecordId", "secondRecordId")
         ],
     ]
+    # Every mutation works on every CRM: each CRM's own id rules guard each of its cells.
+    contact, business = demo.GHL_CONTACT_IDS[0], demo.GHL_BUSINESS_IDS[0]
+    sf_default = {"id": SALESFORCE, "fromType": "contacts", "toType": "accounts"}
+    ghl_default = {"id": LEADCONNECTOR, "fromType": "contact", "toType": "business"}
+    slots += [
+        (
+            "createDefaultAssociation@SF",
+            DEFAULT,
+            {**sf_default, "from": GRACE, "to": ACME},
+            ("from",),
+            SALESFORCE_IDS,
+        ),
+        (
+            "createDefaultAssociation@GHL",
+            DEFAULT,
+            {**ghl_default, "from": contact, "to": business},
+            ("to",),
+            LEADCONNECTOR_IDS,
+        ),
+        (
+            "batchCreateAssociations@SF",
+            BATCH,
+            {
+                **sf_default,
+                "inputs": [{"from": {"id": GRACE}, "to": {"id": ACME}, "type": "default"}],
+            },
+            ("inputs", 0, "from", "id"),
+            SALESFORCE_IDS,
+        ),
+        (
+            "batchCreateAssociations@GHL",
+            BATCH,
+            {
+                **ghl_default,
+                "inputs": [
+                    {
+                        "from": {"id": contact},
+                        "to": {"id": business},
+                        "type": demo.GHL_CONTACT_BUSINESS_ASSOCIATION_ID,
+                    }
+                ],
+            },
+            ("inputs", 0, "to", "id"),
+            LEADCONNECTOR_IDS,
+        ),
+        (
+            "createAssociation@HS",
+            ASSOCIATE,
+            with_(ASSOCIATE_VARS, ("id",), HUBSPOT),
+            ("input", "entityId"),
+            HUBSPOT_RECORD_IDS,
+        ),
+        (
+            "createAssociation@GHL",
+            ASSOCIATE,
+            with_(with_(ASSOCIATE_VARS, ("id",), LEADCONNECTOR), ("input", "entityId"), business),
+            ("input", "associations", "contacts", 0, "id"),
+            LEADCONNECTOR_IDS,
+        ),
+        (
+            "createRelation@HS",
+            RELATE,
+            {
+                "id": HUBSPOT,
+                "input": {
+                    "associationId": "contacts/companies/HUBSPOT_DEFINED/279",
+                    "firstRecordId": "1",
+                    "secondRecordId": "1001",
+                },
+            },
+            ("input", "firstRecordId"),
+            HUBSPOT_RECORD_IDS,
+        ),
+        (
+            "createRelation@SF",
+            RELATE,
+            {
+                "id": SALESFORCE,
+                "input": {
+                    "associationId": "OpportunityContactRole",
+                    "firstRecordId": demo.SF_OPPORTUNITY_ID,
+                    "secondRecordId": GRACE,
+                },
+            },
+            ("input", "secondRecordId"),
+            SALESFORCE_IDS,
+        ),
+    ]
     for mutation, doc, good, path, shapes in slots:
         where = ".".join(str(p) for p in path)
         for shape, value in shapes.items():
