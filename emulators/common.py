@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 from aiohttp import web
 
 from emulators.faults import HANDLER_KINDS, FaultKind, FaultPlan, FaultRule
+from emulators.oauth import OAuthApp
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -39,6 +40,16 @@ class RecordedCall:
         """Case-insensitive header lookup."""
         lowered = name.lower()
         return next((v for k, v in self.headers.items() if k.lower() == lowered), None)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How the emulator answered one call: its route template (the router's, e.g.
+    ``/crm/v3/associations/{from}/{to}/batch/create``) and status."""
+
+    method: str
+    route: str
+    status: int
 
 
 class LimitVerdict(StrEnum):
@@ -105,9 +116,12 @@ class EmulatorState:
     """State shared by all emulators; providers subclass it (all fields have defaults)."""
 
     tokens: set[str] = field(default_factory=set)
+    token_expiry: dict[str, float] = field(default_factory=dict)  # token -> clock time; else never
+    oauth: OAuthApp = field(default_factory=OAuthApp)  # the token endpoint's registered client
     faults: FaultPlan = field(default_factory=FaultPlan)
     clock: Callable[[], float] = time.monotonic  # drives the rate windows; replace in tests
     calls: list[RecordedCall] = field(default_factory=list)
+    answered: list[Answer] = field(default_factory=list)  # one per reply sent, in order
     _release: asyncio.Event | None = field(default=None, init=False, repr=False)
 
     def count(self, method: str | None = None, path_contains: str | None = None) -> int:
@@ -120,6 +134,14 @@ class EmulatorState:
 
     def reset_calls(self) -> None:
         self.calls.clear()
+        self.answered.clear()
+
+    def accepts(self, token: str | None) -> bool:
+        """A bearer token the emulator takes now: known, and not past its expiry."""
+        if token is None or token not in self.tokens:
+            return False
+        expiry = self.token_expiry.get(token)
+        return expiry is None or self.clock() < expiry
 
     # -- hooks the providers override ---------------------------------------------------------
     def fault_body(self, rule: FaultRule, status: int) -> Any:
@@ -129,6 +151,10 @@ class EmulatorState:
     def limit_headers(self, request: web.Request) -> dict[str, str]:
         """Rate-limit headers describing the current quota (read-only, consumes nothing)."""
         return {}
+
+    def refused_headers(self, request: web.Request) -> dict[str, str]:
+        """Rate-limit headers of an injected 429: the provider says its window is full."""
+        return self.limit_headers(request)
 
     # -- held replies (TIMEOUT faults) --------------------------------------------------------
     async def hold(self, delay: float) -> None:
@@ -195,7 +221,7 @@ async def _record(request: web.Request) -> RecordedCall:
 def _fault_reply(
     state: EmulatorState, rule: FaultRule, request: web.Request, status: int
 ) -> web.Response:
-    headers = state.limit_headers(request)
+    headers = state.refused_headers(request) if status == 429 else state.limit_headers(request)
     if rule.kind is FaultKind.RATE_LIMIT:
         headers["Retry-After"] = str(rule.retry_after)
     if rule.raw_body is not None:
@@ -215,9 +241,9 @@ async def _apply_fault(
     kind = rule.kind
     if kind in (FaultKind.RATE_LIMIT, FaultKind.RATE_LIMIT_NO_RETRY_AFTER):
         return _fault_reply(state, rule, request, 429)
-    if kind is FaultKind.SERVER_ERROR:
-        return _fault_reply(state, rule, request, rule.status or 500)
     done = await handler(request) if rule.apply_before_fault else None
+    if kind is FaultKind.SERVER_ERROR:  # after the work when applied: a 5xx after the write
+        return _fault_reply(state, rule, request, rule.status or 500)
     if kind is FaultKind.TIMEOUT:
         await state.hold(rule.delay)
         return done if done is not None else _fault_reply(state, rule, request, 504)
@@ -239,19 +265,29 @@ async def _apply_fault(
     )
 
 
+async def _answer(
+    state: EmulatorState, request: web.Request, handler: Handler
+) -> web.StreamResponse:
+    rule = state.faults.pick(request.method, request.path)
+    if rule is None:
+        return await handler(request)
+    if rule.kind in HANDLER_KINDS:
+        request[FAULT_KEY] = rule
+        return await handler(request)
+    return await _apply_fault(state, rule, request, handler)
+
+
 def recording_middleware(state: EmulatorState) -> Any:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         call = await _record(request)
         state.calls.append(call)
         request[CALL_KEY] = call
-        rule = state.faults.pick(request.method, request.path)
-        if rule is None:
-            return await handler(request)
-        if rule.kind in HANDLER_KINDS:
-            request[FAULT_KEY] = rule
-            return await handler(request)
-        return await _apply_fault(state, rule, request, handler)
+        response = await _answer(state, request, handler)
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else request.path
+        state.answered.append(Answer(request.method, route, response.status))
+        return response
 
     return middleware
 

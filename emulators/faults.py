@@ -11,8 +11,8 @@ decides the fault (later rules are not consulted, so their counters do not move)
 at most `times` times when a budget is given.
 
 A faulted call does not apply its side effect, except `PARTIAL_BATCH` (the items that do not fail
-are applied) and, when `apply_before_fault=True`, `TIMEOUT`, `DROP` and `MALFORMED_JSON` (the
-server did the work but the reply is lost or garbled).
+are applied) and, when `apply_before_fault=True`, `SERVER_ERROR`, `TIMEOUT`, `DROP` and
+`MALFORMED_JSON` (the server did the work but the reply is a 5xx, lost or garbled).
 
 `PARTIAL_BATCH` and `BATCH_CONFLICT` are handled inside the HubSpot batch handlers (they need the
 batch inputs); on any other endpoint they are ignored, so give those rules a path regex.
@@ -55,7 +55,7 @@ class FaultRule:
     status: int | None = None  # SERVER_ERROR: 500/502/503; MALFORMED_JSON: 2xx override
     retry_after: int = 1  # RATE_LIMIT: Retry-After seconds (may be 0)
     delay: float = 30.0  # TIMEOUT: seconds the reply is held
-    apply_before_fault: bool = False  # TIMEOUT/DROP/MALFORMED_JSON: run the handler first
+    apply_before_fault: bool = False  # SERVER_ERROR/TIMEOUT/DROP/MALFORMED_JSON: handler first
     fail_indexes: tuple[int, ...] | None = None  # PARTIAL_BATCH: None = odd indexes (or [0])
     category: str = "INTERNAL_ERROR"  # PARTIAL_BATCH: category of the per-item errors
     raw_body: str | None = None  # replaces the provider's JSON error body (e.g. an HTML 502)

@@ -63,6 +63,7 @@ from emulators.common import (
     serve_app,
 )
 from emulators.faults import FaultKind, FaultRule
+from emulators.oauth import Refusal
 
 # canonical name -> (object type id, singular name)
 OBJECT_TYPES: dict[str, tuple[str, str]] = {
@@ -273,6 +274,9 @@ class HubSpotState(EmulatorState):
             headers["X-HubSpot-RateLimit-Daily-Remaining"] = str(self.window.daily_remaining(now))
         return headers
 
+    def refused_headers(self, request: web.Request) -> dict[str, str]:
+        return {**self.limit_headers(request), "X-HubSpot-RateLimit-Remaining": "0"}
+
     def fault_body(self, rule: FaultRule, status: int) -> Any:
         if status == 429:
             return _rate_limit_body(daily=False)
@@ -477,7 +481,7 @@ def _write_each(
 # -- handlers ---------------------------------------------------------------------------------
 async def v3_batch_create(request: web.Request) -> web.StreamResponse:
     state = request.app[HUBSPOT_KEY]
-    from_type, to_type = _path_type(request, "from"), _path_type(request, "to")
+    from_type, to_type = _path_type(request, "fromObjectType"), _path_type(request, "toObjectType")
     inputs = _inputs(request, state.v3_batch_limit)
     pairs = _pairs(inputs)
     type_ids = []
@@ -546,7 +550,7 @@ def _labels_between(
 async def dated_batch_create(request: web.Request) -> web.StreamResponse:
     """2026-09 batch create: ``types`` per input; the v3 ``type`` names are refused."""
     state = request.app[HUBSPOT_KEY]
-    from_type, to_type = _path_type(request, "from"), _path_type(request, "to")
+    from_type, to_type = _path_type(request, "fromObjectType"), _path_type(request, "toObjectType")
     inputs = _inputs(request, state.dated_create_batch_limit)
     pairs = _pairs(inputs)
     type_ids = [
@@ -563,8 +567,8 @@ async def dated_batch_create(request: web.Request) -> web.StreamResponse:
 async def put_labelled(request: web.Request) -> web.StreamResponse:
     """PUT a labelled association (v4 and 2026-09): a body of ``AssociationSpec``s -> 201."""
     state = request.app[HUBSPOT_KEY]
-    from_type, to_type = _path_type(request, "fromType"), _path_type(request, "toType")
-    pair = (request.match_info["fromId"], request.match_info["toId"])
+    from_type, to_type = _path_type(request, "objectType"), _path_type(request, "toObjectType")
+    pair = (request.match_info["objectId"], request.match_info["toObjectId"])
     try:
         body = read_json(request[CALL_KEY])
     except ValueError as exc:
@@ -579,9 +583,9 @@ async def put_labelled(request: web.Request) -> web.StreamResponse:
 
 async def v4_put_default(request: web.Request) -> web.StreamResponse:
     state = request.app[HUBSPOT_KEY]
-    from_type, to_type = _path_type(request, "fromType"), _path_type(request, "toType")
+    from_type, to_type = _path_type(request, "fromObjectType"), _path_type(request, "toObjectType")
     _default_pair(from_type, to_type)
-    pair = (request.match_info["fromId"], request.match_info["toId"])
+    pair = (request.match_info["fromObjectId"], request.match_info["toObjectId"])
     for object_type, object_id, key in (
         (from_type, pair[0], "fromObjectId"),
         (to_type, pair[1], "toObjectId"),
@@ -602,7 +606,7 @@ async def v4_put_default(request: web.Request) -> web.StreamResponse:
 
 async def v4_batch_associate_default(request: web.Request) -> web.StreamResponse:
     state = request.app[HUBSPOT_KEY]
-    from_type, to_type = _path_type(request, "from"), _path_type(request, "to")
+    from_type, to_type = _path_type(request, "fromObjectType"), _path_type(request, "toObjectType")
     _default_pair(from_type, to_type)
     pairs = _pairs(_inputs(request, state.v4_default_batch_limit))
 
@@ -637,7 +641,7 @@ def _after_key(after: Any) -> tuple[int, int, str] | None:
 
 async def v4_batch_read(request: web.Request) -> web.StreamResponse:
     state = request.app[HUBSPOT_KEY]
-    from_type, to_type = _path_type(request, "from"), _path_type(request, "to")
+    from_type, to_type = _path_type(request, "fromObjectType"), _path_type(request, "toObjectType")
     inputs = _inputs(request, state.read_batch_limit)
     failing, category = _partial(request, len(inputs))
     kinds = {kind.type_id: kind for kind in state.association_types(from_type, to_type)}
@@ -689,9 +693,35 @@ async def v4_batch_read(request: web.Request) -> web.StreamResponse:
 
 async def v4_labels(request: web.Request) -> web.StreamResponse:
     state = request.app[HUBSPOT_KEY]
-    from_type, to_type = _path_type(request, "from"), _path_type(request, "to")
+    from_type, to_type = _path_type(request, "fromObjectType"), _path_type(request, "toObjectType")
     return json_response(
         {"results": [t.wire() for t in state.association_types(from_type, to_type)]}
+    )
+
+
+# https://developers.hubspot.com/docs/api/oauth/refresh-access-token
+TOKEN_PATH = "/oauth/v1/token"
+_TOKEN_REFUSALS = {
+    Refusal.BAD_REQUEST: ("BAD_GRANT_TYPE", "missing or unknown grant type"),
+    Refusal.BAD_CLIENT: ("BAD_CLIENT_ID", "missing or unknown client id"),
+    Refusal.BAD_GRANT: ("BAD_REFRESH_TOKEN", "missing or unknown refresh token"),
+}
+
+
+async def oauth_token(request: web.Request) -> web.StreamResponse:
+    state = request.app[HUBSPOT_KEY]
+    issued = await state.oauth.exchange(state, request)
+    if isinstance(issued, Refusal):
+        status, message = _TOKEN_REFUSALS[issued]
+        body = {"status": status, "message": message, "correlationId": str(uuid.uuid4())}
+        return json_response(body, 400)
+    return json_response(
+        {
+            "token_type": "bearer",
+            "refresh_token": issued.refresh_token,
+            "access_token": issued.access_token,
+            "expires_in": issued.expires_in,
+        }
     )
 
 
@@ -708,7 +738,9 @@ def _bearer(request: web.Request) -> str | None:
 async def _gate(request: web.Request, handler: Handler) -> web.StreamResponse:
     state = request.app[HUBSPOT_KEY]
     response: web.StreamResponse
-    if _bearer(request) not in state.tokens:
+    if request.path == TOKEN_PATH:  # the OAuth endpoint takes no bearer token
+        return await handler(request)
+    if not state.accepts(_bearer(request)):
         response = HubSpotError(401, "INVALID_AUTHENTICATION", AUTH_MESSAGE).response()
     elif (
         state.rate_limit_enabled
@@ -736,13 +768,19 @@ class Route(NamedTuple):
     ten_secondly_exempt: bool  # the spec's x-hubspot-rate-limit-exemptions: ["ten-secondly"]
 
 
-_V4 = "/crm/v4/associations/{from}/{to}"
-_DATED = "/crm/associations/2026-09/{from}/{to}"
-_PUT_DEFAULT = "/{fromType}/{fromId}/associations/default/{toType}/{toId}"
-_PUT_LABELLED = "/{fromType}/{fromId}/associations/{toType}/{toId}"
+# The specs' own path templates (and parameter names).
+_V4 = "/crm/v4/associations/{fromObjectType}/{toObjectType}"
+_DATED = "/crm/associations/2026-09/{fromObjectType}/{toObjectType}"
+_PUT_DEFAULT = "/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}"
+_PUT_LABELLED = "/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}"
 ROUTES: tuple[Route, ...] = (
     # legacy: v3 batch create, v4 everything else
-    Route("POST", "/crm/v3/associations/{from}/{to}/batch/create", v3_batch_create, True),
+    Route(
+        "POST",
+        "/crm/v3/associations/{fromObjectType}/{toObjectType}/batch/create",
+        v3_batch_create,
+        True,
+    ),
     Route("PUT", "/crm/v4/objects" + _PUT_DEFAULT, v4_put_default, False),
     Route("PUT", "/crm/v4/objects" + _PUT_LABELLED, put_labelled, False),
     Route("POST", _V4 + "/batch/associate/default", v4_batch_associate_default, True),
@@ -781,6 +819,7 @@ def create_app(state: HubSpotState | None = None) -> web.Application:
     app[HUBSPOT_KEY] = state
     for route in ROUTES:
         app.router.add_route(route.method, route.path, route.handler)
+    app.router.add_post(TOKEN_PATH, oauth_token)
     return app
 
 

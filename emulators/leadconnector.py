@@ -60,6 +60,7 @@ from emulators.common import (
     serve_app,
 )
 from emulators.faults import FaultRule
+from emulators.oauth import Refusal
 
 API_VERSION = "2021-07-28"
 PUBLISHED_VERSIONS = frozenset({"2021-07-28", "2021-04-15", "2023-02-21", "v3"})
@@ -92,6 +93,11 @@ class LeadConnectorState(EmulatorState):
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.id_seed)
+        # HighLevel: access tokens for about 24 h, single-use refresh tokens.
+        self.oauth.rotate, self.oauth.lifetime_seconds = True, 86_399
+
+    def refused_headers(self, request: web.Request) -> dict[str, str]:
+        return {**self.limit_headers(request), "X-RateLimit-Remaining": "0"}
 
     def new_id(self) -> str:
         return "".join(self._rng.choice(_ID_ALPHABET) for _ in range(20))
@@ -360,9 +366,50 @@ def _bearer(request: web.Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" else None
 
 
+# https://highlevel.stoplight.io/docs/integrations/ (OAuth 2.0 > Get Access Token)
+TOKEN_PATH = "/oauth/token"
+_TOKEN_REFUSALS = {
+    Refusal.BAD_REQUEST: (400, "Invalid request: grant_type and user_type are required"),
+    Refusal.BAD_CLIENT: (401, "Invalid client: client_id or client_secret is wrong"),
+    Refusal.BAD_GRANT: (400, "Invalid grant: refresh token is invalid"),
+}
+USER_TYPES = ("Location", "Company")
+
+
+async def oauth_token(request: web.Request) -> web.StreamResponse:
+    state = request.app[LEADCONNECTOR_KEY]
+    form = await request.post()
+    user_type = form.get("user_type")
+    issued = (
+        await state.oauth.exchange(state, request)
+        if user_type in USER_TYPES
+        else Refusal.BAD_REQUEST
+    )
+    if isinstance(issued, Refusal):
+        status, message = _TOKEN_REFUSALS[issued]
+        error = "Unauthorized" if status == 401 else "Bad Request"
+        return LeadConnectorError(status, message, error).response()
+    location = next(iter(state.locations), None)
+    return json_response(
+        {
+            "access_token": issued.access_token,
+            "token_type": "Bearer",
+            "expires_in": issued.expires_in,
+            "refresh_token": issued.refresh_token,
+            "scope": "associations.readonly associations.write",
+            "userType": user_type,
+            "locationId": location if user_type == "Location" else None,
+            "companyId": "emulated-company",
+            "userId": "emulated-user",
+        }
+    )
+
+
 def _admission(request: web.Request, state: LeadConnectorState) -> web.Response | None:
     """Auth, Version and rate-limit checks; a refusal reply or None."""
-    if _bearer(request) not in state.tokens:
+    if request.path == TOKEN_PATH:  # the OAuth endpoint takes no bearer token or Version
+        return None
+    if not state.accepts(_bearer(request)):
         return LeadConnectorError(401, "Invalid JWT", "Unauthorized").response()
     version = request.headers.get("Version")
     if version is None:
@@ -406,6 +453,7 @@ def create_app(state: LeadConnectorState | None = None) -> web.Application:
     app.router.add_get("/associations/relations/{recordId}", list_relations)
     app.router.add_get("/associations/", list_associations)
     app.router.add_get("/associations", list_associations)
+    app.router.add_post(TOKEN_PATH, oauth_token)
     return app
 
 

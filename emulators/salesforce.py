@@ -1,4 +1,4 @@
-"""Salesforce REST emulator, served at an "instance URL" (no OAuth token endpoint).
+"""Salesforce REST emulator, served at an "instance URL", with the OAuth refresh token flow.
 
 Endpoints under /services/data/vNN.N/ (any version; sObject Collections need v42.0+):
 PATCH|POST composite/sobjects, GET query?q=<SOQL> (+ GET query/<locator> for the next batch),
@@ -29,7 +29,10 @@ Field names are not checked against a schema: unknown fields are stored and read
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +51,7 @@ from emulators.common import (
     serve_app,
 )
 from emulators.faults import FaultRule
+from emulators.oauth import Refusal
 
 SOBJECT_PREFIXES: dict[str, str] = {
     "Account": "001",
@@ -142,6 +146,8 @@ class SalesforceState(EmulatorState):
     daily_limit: int = 100_000
     collection_limit: int = COLLECTION_LIMIT
     query_batch_size: int = 2000
+    # What a token refresh names as the org's instance (None: the URL the request came to).
+    instance_url: str | None = None
     _id_counter: int = field(default=0, init=False, repr=False)
     _cursors: dict[str, list[dict[str, Any]]] = field(default_factory=dict, init=False, repr=False)
     _cursor_counter: int = field(default=0, init=False, repr=False)
@@ -600,6 +606,37 @@ async def limits(request: web.Request) -> web.StreamResponse:
     return json_response({"DailyApiRequests": {"Max": state.daily_limit, "Remaining": remaining}})
 
 
+# The refresh token flow (Postman collection, auth/refresh_token.json).
+TOKEN_PATH = "/services/oauth2/token"
+_TOKEN_REFUSALS = {
+    Refusal.BAD_REQUEST: ("unsupported_grant_type", "grant type not supported"),
+    Refusal.BAD_CLIENT: ("invalid_client_id", "client identifier invalid"),
+    Refusal.BAD_GRANT: ("invalid_grant", "expired access/refresh token"),
+}
+
+
+async def oauth_token(request: web.Request) -> web.StreamResponse:
+    state = request.app[SALESFORCE_KEY]
+    issued = await state.oauth.exchange(state, request)
+    if isinstance(issued, Refusal):
+        error, description = _TOKEN_REFUSALS[issued]
+        return json_response({"error": error, "error_description": description}, 400)
+    issued_at = str(int(time.time() * 1000))
+    instance = state.instance_url or f"{request.scheme}://{request.host}"
+    body: dict[str, Any] = {
+        "access_token": issued.access_token,
+        "signature": base64.b64encode(hashlib.sha256(issued_at.encode()).digest()).decode(),
+        "scope": "refresh_token api",
+        "instance_url": instance,
+        "id": f"{instance}/id/00D000000000001EAA/005000000000001AAA",
+        "token_type": "Bearer",
+        "issued_at": issued_at,
+    }
+    if issued.rotated:  # only connected apps that rotate send the next refresh token
+        body["refresh_token"] = issued.refresh_token
+    return json_response(body)
+
+
 # -- app --------------------------------------------------------------------------------------
 def _token(request: web.Request) -> str | None:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -610,7 +647,9 @@ def _token(request: web.Request) -> str | None:
 async def _gate(request: web.Request, handler: Handler) -> web.StreamResponse:
     state = request.app[SALESFORCE_KEY]
     response: web.StreamResponse
-    if _token(request) not in state.tokens:
+    if request.path == TOKEN_PATH:  # the OAuth endpoint takes no session and counts no call
+        return await handler(request)
+    if not state.accepts(_token(request)):
         response = SalesforceError(
             401, "INVALID_SESSION_ID", "Session expired or invalid"
         ).response()
@@ -647,6 +686,7 @@ def create_app(state: SalesforceState | None = None) -> web.Application:
     app.router.add_get(f"{base}/query/{{locator}}", query_more)
     app.router.add_get(f"{base}/limits", limits)
     app.router.add_get(f"{base}/limits/", limits)
+    app.router.add_post(TOKEN_PATH, oauth_token)
     return app
 
 

@@ -8,13 +8,14 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import redis.asyncio as redis
 from aiohttp import web
 from cross_web import AsyncHTTPRequestAdapter
 from graphql import GraphQLError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types.execution import ExecutionResult, PreExecutionError
@@ -24,6 +25,7 @@ from gql.coalescing import Coalescer
 from gql.context import Context
 from gql.errors import ApiError, coded
 from gql.loaders import Loaders
+from gql.observability import Observability
 from gql.persisted_queries import (
     MemoryPersistedQueries,
     PersistedQueries,
@@ -37,9 +39,18 @@ from gql.store.crypto import CredentialCipher, fernet_from_secret, key_file_secr
 from gql.store.db import open_database, sqlite_path
 from gql.store.idempotency import IdempotencyStore
 from gql.store.integrations import IntegrationStore
+from gql.store.refresh_lock import PostgresRefreshLock
 from providers.base import HttpTransport
+from providers.oauth.lock import MemoryRefreshLock, RefreshLock
+from providers.oauth.redis_lock import RedisRefreshLock
+from providers.oauth.refresh import TokenRefresher
 from providers.ratelimit import RateLimiter
 from providers.ratelimit_redis import RedisRateLimiter
+from providers.registry import TOKEN_ENDPOINTS
+from providers.retry import deadline_in
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +58,7 @@ SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", IntegrationStore)
 IDEMPOTENCY = web.AppKey("idempotency", IdempotencyStore)
 TRANSPORT = web.AppKey("transport", HttpTransport)
+OBSERVABILITY = web.AppKey("observability", Observability)
 COALESCER = web.AppKey("coalescer", Coalescer)
 
 
@@ -142,7 +154,13 @@ class CrmGraphView(GraphQLView[Context, None]):
             settings=app[SETTINGS],
             store=app[STORE],
             transport=app[TRANSPORT],
-            loaders=Loaders(tenant, app[STORE], app[TRANSPORT], app.get(COALESCER)),
+            loaders=Loaders(
+                tenant,
+                app[STORE],
+                app[TRANSPORT],
+                app.get(COALESCER),
+                observe_batch=app[OBSERVABILITY].loader_batch(),
+            ),
             idempotency=app[IDEMPOTENCY],
         )
 
@@ -159,27 +177,50 @@ def _secret(settings: Settings) -> str:
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     engine, sessions = await open_database(settings.database_url)
-    app[STORE] = IntegrationStore(
+    store = IntegrationStore(
         sessions,
         CredentialCipher(fernet_from_secret(_secret(settings))),
         cache_seconds=settings.integration_cache_seconds,
     )
+    app[STORE] = store
     app[IDEMPOTENCY] = idempotency = IdempotencyStore(
         sessions,
         timedelta(seconds=settings.idempotency_ttl_seconds),
         lease=timedelta(seconds=settings.idempotency_lease_seconds),
         wait=timedelta(seconds=settings.idempotency_wait_seconds),
     )
+    obs = app[OBSERVABILITY]
     purge = asyncio.create_task(_purge_forever(idempotency, settings))
     # One session for the app's lifetime: connection pooling across every provider call.
     async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=100), trust_env=False
+        connector=aiohttp.TCPConnector(limit=100),
+        trust_env=False,
+        trace_configs=obs.trace_configs(),
     ) as session:
         limiter = _rate_limiter(settings)
-        app[TRANSPORT] = HttpTransport(session, settings.client_settings(), limiter=limiter)
+        shared = (
+            redis.Redis.from_url(settings.redis_url.get_secret_value())
+            if settings.redis_url
+            else None
+        )
+        refresher = TokenRefresher(
+            store,
+            TOKEN_ENDPOINTS,
+            _refresh_lock(engine, shared),
+            margin_seconds=settings.token_refresh_margin_seconds,
+        )
+        app[TRANSPORT] = HttpTransport(
+            session,
+            settings.client_settings(),
+            limiter=limiter,
+            refresher=refresher,
+            observer=obs.metrics,
+        )
         yield
         if isinstance(limiter, RedisRateLimiter):
             await limiter.close()
+        if shared is not None:
+            await shared.aclose()
     purge.cancel()
     await asyncio.gather(purge, return_exceptions=True)
     await engine.dispose()
@@ -203,6 +244,24 @@ async def _purge_forever(idempotency: IdempotencyStore, settings: Settings) -> N
 
 
 GC_YOUNG_THRESHOLD = 50_000
+
+
+def _refresh_lock(engine: AsyncEngine, shared: redis.Redis | None) -> RefreshLock:
+    """Single-flight token refresh: for every replica in Redis (``CRMGRAPH_REDIS_URL``) or
+    under a PostgreSQL advisory lock, else within this process (SQLite)."""
+    if shared is not None:
+        return RedisRefreshLock(shared)
+    if engine.dialect.name == "postgresql":
+        return PostgresRefreshLock(engine)
+    return MemoryRefreshLock()
+
+
+@web.middleware
+async def _deadline(request: web.Request, handler: Any) -> web.StreamResponse:
+    # Every provider call this request makes, in any task it starts, shares this deadline.
+    with deadline_in(request.app[SETTINGS].request_deadline_seconds):
+        response: web.StreamResponse = await handler(request)
+        return response
 
 
 async def _freeze_startup_objects(app: web.Application) -> None:
@@ -232,12 +291,17 @@ def _register_manifest(
 
 
 def build_app(
-    settings: Settings | None = None, persisted_queries: PersistedQueryStore | None = None
+    settings: Settings | None = None,
+    persisted_queries: PersistedQueryStore | None = None,
+    *,
+    tracer_provider: TracerProvider | None = None,
 ) -> web.Application:
     """The application; ``persisted_queries`` is where persisted documents live (by default in
     Redis when ``CRMGRAPH_REDIS_URL`` is set, else an in-process LRU of
-    ``CRMGRAPH_PERSISTED_QUERIES_MAX_ENTRIES``)."""
+    ``CRMGRAPH_PERSISTED_QUERIES_MAX_ENTRIES``); ``tracer_provider`` traces with that provider
+    (else as the settings say)."""
     settings = settings or Settings()
+    obs = Observability.from_settings(settings, tracer_provider=tracer_provider)
     keys = settings.api_key_map()
     if not keys:
         log.warning("CRMGRAPH_API_KEYS is empty: every GraphQL request will be refused")
@@ -263,12 +327,15 @@ def build_app(
         client_max_size=settings.max_body_bytes,
         # The guard is outermost: whatever goes wrong inside answers JSON with a code.
         middlewares=[
+            *obs.middlewares(),
             http_guard.guard(settings),
             auth.middleware(keys, ide_enabled=settings.graphiql),
             http_guard.request_shape(settings),
+            _deadline,
         ],
     )
     app[SETTINGS] = settings
+    app[OBSERVABILITY] = obs
     if settings.coalesce_window_ms > 0:
         app[COALESCER] = Coalescer(settings.coalesce_window_ms / 1000)
     app.cleanup_ctx.append(_resources)
@@ -278,7 +345,7 @@ def build_app(
         app.on_startup.append(_register_manifest(store, manifest))
     app.on_startup.append(_freeze_startup_objects)
     view = CrmGraphView(
-        schema=build_schema(settings),
+        schema=build_schema(settings, extensions=obs.schema_extensions()),
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=True,
         persisted_queries=PersistedQueries(store, settings.persisted_queries),
@@ -287,6 +354,7 @@ def build_app(
     routes = [app.router.add_route(m, "/graphql", view) for m in cors.ALLOWED_METHODS]
     cors.enable(app, routes, settings.cors_origin_list(), settings.cors_max_age_seconds)
     app.router.add_get("/healthz", _healthz)
+    obs.install(app, settings)
     if settings.graphiql:
         graphiql.add_routes(app)
     return app

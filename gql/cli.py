@@ -16,6 +16,7 @@ from pathlib import Path
 from aiohttp import web
 from pydantic import ValidationError
 
+from gql.observability.logging import configure_logging
 from gql.settings import API_KEY_FORM, ApiKeysError, Settings
 
 # Exit codes: 2 for a configuration we refuse (argparse's own for bad arguments), 1 when the
@@ -62,6 +63,7 @@ async def _serve(args: argparse.Namespace) -> None:
         settings = stack.settings
     else:
         settings = _settings()
+    configure_logging(settings.log_format, settings.log_level)
     # Imported once the settings are known good: a refusal answers before the schema is built.
     from gql.app import build_app
 
@@ -169,9 +171,7 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(export_sdl())
         return 0
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging()  # the settings' format once they are read (_serve)
     if args.command == "migrate":
         asyncio.run(_migrate(Settings().database_url))  # logs each revision it applies
         return 0

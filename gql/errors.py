@@ -23,6 +23,7 @@ class Code(enum.StrEnum):
     BAD_USER_INPUT = "BAD_USER_INPUT"
     NOT_FOUND = "NOT_FOUND"
     UNAUTHENTICATED = "UNAUTHENTICATED"
+    REAUTHORIZATION_REQUIRED = "REAUTHORIZATION_REQUIRED"
     FORBIDDEN = "FORBIDDEN"
     RATE_LIMITED = "RATE_LIMITED"
     ALREADY_EXISTS = "ALREADY_EXISTS"
@@ -70,6 +71,7 @@ _PROVIDER_CODES: list[tuple[type[pe.ProviderError], Code]] = [
     (pe.Unsupported, Code.UNSUPPORTED_ASSOCIATION),
     (pe.UnsupportedProvider, Code.UNSUPPORTED_PROVIDER),
     (pe.InvalidRequest, Code.BAD_USER_INPUT),
+    (pe.ReauthorizationRequired, Code.REAUTHORIZATION_REQUIRED),
     (pe.AuthFailed, Code.UNAUTHENTICATED),
     (pe.NotFound, Code.NOT_FOUND),
     (pe.RateLimited, Code.RATE_LIMITED),
@@ -121,16 +123,15 @@ def _document_code(error: GraphQLError) -> Code:
     return Code.GRAPHQL_VALIDATION_FAILED
 
 
-def coded(error: GraphQLError) -> GraphQLError:
-    """The error as the caller sees it: with ``extensions.code``, masked if unexpected."""
+def _classified(error: GraphQLError) -> tuple[dict[str, Any], str] | None:
+    """(extensions, message) the caller sees, or ``None`` for an unexpected error."""
     original = error.original_error
     if isinstance(original, ApiError):
-        ext, message = {"code": original.code.value, **original.extensions}, original.message
-    elif isinstance(original, pe.ProviderError):
-        ext, message = provider_extensions(original), original.message
-    elif original is None or isinstance(original, GraphQLError):
+        return {"code": original.code.value, **original.extensions}, original.message
+    if isinstance(original, pe.ProviderError):
+        return provider_extensions(original), original.message
+    if original is None or isinstance(original, GraphQLError):
         # graphql-core's own errors (parse, validation, variable coercion); 3.3 wraps some
-        # in another GraphQLError.
         # in another GraphQLError: the outer one has the message that names the variable.
         given = (
             {**(original.extensions or {}), **(error.extensions or {})}
@@ -138,10 +139,23 @@ def coded(error: GraphQLError) -> GraphQLError:
             else (error.extensions or {})
         )
         ext = dict(given) if "code" in given else {"code": _document_code(error).value}
-        message = error.message
-    else:
-        log.error("unexpected error in %s", error.path, exc_info=original)
-        ext, message = {"code": Code.INTERNAL_SERVER_ERROR.value}, "Unexpected error."
+        return ext, error.message
+    return None
+
+
+def code_of(error: GraphQLError) -> str:
+    """The ``extensions.code`` the caller will see for ``error`` (nothing logged)."""
+    classified = _classified(error)
+    return str(classified[0]["code"]) if classified else Code.INTERNAL_SERVER_ERROR.value
+
+
+def coded(error: GraphQLError) -> GraphQLError:
+    """The error as the caller sees it: with ``extensions.code``, masked if unexpected."""
+    classified = _classified(error)
+    if classified is None:
+        log.error("unexpected error in %s", error.path, exc_info=error.original_error)
+        classified = {"code": Code.INTERNAL_SERVER_ERROR.value}, "Unexpected error."
+    ext, message = classified
     return GraphQLError(
         _short(message),
         nodes=error.nodes,

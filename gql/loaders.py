@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
@@ -87,6 +87,25 @@ def _grouped(keys: Sequence[K], by: Callable[[K], Hashable]) -> dict[Hashable, l
     return groups
 
 
+BatchFn = TypeVar("BatchFn", bound=Callable[[list[Any]], Awaitable[Any]])
+
+
+def _sized_by(observe: Callable[[str, int], None] | None) -> Callable[[str, BatchFn], BatchFn]:
+    """Wraps batch functions so each batch's size is reported (as is, when nobody listens)."""
+
+    def sized(name: str, load: BatchFn) -> BatchFn:
+        if observe is None:
+            return load
+
+        async def measured(keys: list[Any]) -> Any:
+            observe(name, len(keys))
+            return await load(keys)
+
+        return cast(BatchFn, measured)
+
+    return sized
+
+
 class Loaders:
     """The loaders of one request. ``connected`` integrations are the ones checked already."""
 
@@ -96,21 +115,28 @@ class Loaders:
         store: IntegrationStore,
         transport: HttpTransport,
         coalescer: Coalescer | None = None,
+        *,
+        observe_batch: Callable[[str, int], None] | None = None,
     ) -> None:
         self._tenant = tenant
         self._store = store
         self._transport = transport
         self._coalescer = coalescer
         limits = transport.settings
-        self.integrations = DataLoader[str, Found | None](self._load_integrations)
+        sized = _sized_by(observe_batch)
+        self.integrations = DataLoader[str, Found | None](
+            sized("integrations", self._load_integrations)
+        )
         self.default_associations = DataLoader[DefaultAssociationKey, Batch[DefaultAssociation]](
-            self._associate_default, max_batch_size=limits.hubspot_v4_batch_limit
+            sized("default_associations", self._associate_default),
+            max_batch_size=limits.hubspot_v4_batch_limit,
         )
         self.associations = DataLoader[AssociationsKey, list[AssociatedRecord]](
-            self._read_associations, max_batch_size=limits.hubspot_read_batch_limit
+            sized("associations", self._read_associations),
+            max_batch_size=limits.hubspot_read_batch_limit,
         )
         self.unified_associations = DataLoader[UnifiedKey, UnifiedAssociationResult](
-            self._associate_unified, cache=False
+            sized("unified_associations", self._associate_unified), cache=False
         )
 
     def forget_integration(self, integration_id: str) -> None:

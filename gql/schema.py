@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import strawberry
@@ -63,14 +63,18 @@ class CrmGraphSchema(strawberry.federation.Schema):
         return super().entities_resolver(info, representations)
 
 
-def build_schema(settings: Settings | None = None) -> CrmGraphSchema:
+def build_schema(
+    settings: Settings | None = None,
+    extensions: Sequence[Callable[[], SchemaExtension]] = (),
+) -> CrmGraphSchema:
+    """``extensions``: factories added after ours (observability: metrics, spans)."""
     settings = settings or Settings()
     limit_rules = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
     # Factories, not instances: Strawberry builds fresh extensions for every request.
-    extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+    ours: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         # First: it refuses what would make the limiters below expensive.
         lambda: DocumentLimits(max_expanded_fields=settings.max_expanded_fields),
         # Rule classes built once: a limiter made per request makes new classes, and every
@@ -85,12 +89,12 @@ def build_schema(settings: Settings | None = None) -> CrmGraphSchema:
         lambda: CachedValidation(maxsize=256),
     ]
     if not settings.introspection:
-        extensions.append(DisableIntrospection)
+        ours.append(DisableIntrospection)
     schema = CrmGraphSchema(
         query=Query,
         types=[CrmRecord],
         mutation=Mutation,
-        extensions=extensions,
+        extensions=[*ours, *extensions],
         execution_context_class=FastListExecutionContext,
         config=StrawberryConfig(
             batching_config={"max_operations": settings.max_operations_per_request}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -59,10 +60,20 @@ class Settings(BaseSettings):
     salesforce_api_version: str = "v62.0"
     allow_insecure_upstreams: bool = False
 
-    upstream_timeout_seconds: float = 30.0
-    retry_attempts: int = Field(default=4, ge=1, le=10)
+    # OAuth token endpoints (refreshing access tokens), defaulting to the providers' own.
+    hubspot_token_url: str = "https://api.hubapi.com/oauth/v1/token"
+    leadconnector_token_url: str = "https://services.leadconnectorhq.com/oauth/token"
+    salesforce_login_url: str = "https://login.salesforce.com"
+    # A token that expires within this many seconds is refreshed before it is used.
+    token_refresh_margin_seconds: float = Field(default=300.0, ge=0)
+
+    upstream_timeout_seconds: float = Field(default=30.0, gt=0)  # one attempt
+    # Every attempt and wait a GraphQL request makes (rate-limit waits, retries) fit in this.
+    request_deadline_seconds: float = Field(default=60.0, gt=0)
+    retry_attempts: int = Field(default=5, ge=1, le=10)
     retry_backoff_seconds: float = Field(default=0.2, ge=0)
-    max_retry_wait_seconds: float = 10.0
+    # The longest single wait before a retry: a longer Retry-After is cut to it.
+    max_retry_wait_seconds: float = Field(default=60.0, ge=0)
     # "2026-09" (HubSpot's date-versioned API) or "legacy" (v3 batch create, v4 associations).
     hubspot_api_version: ApiVersion = DEFAULT_API_VERSION
     # Unset: batches start at HubSpot's documented maximum, halved when it refuses one.
@@ -100,6 +111,15 @@ class Settings(BaseSettings):
     # Sandbox only: the development key GraphiQL sends unless the user changes it.
     graphiql_prefill_key: SecretStr | None = None
 
+    # /metrics: public, behind an API key (protected), or not served (off).
+    metrics: Literal["public", "protected", "off"] = "protected"
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    # Tracing is on when set: the collector's OTLP/HTTP address (``/v1/traces`` is added
+    # when it has no path).
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "crmgraph"
+
     # Browser origins allowed to call /graphql (comma-separated, "*" for any; empty: no CORS).
     cors_origins: str = ""
     cors_max_age_seconds: int = Field(default=600, ge=0)
@@ -122,7 +142,11 @@ class Settings(BaseSettings):
             leadconnector_base_url=self.leadconnector_base_url,
             salesforce_api_version=self.salesforce_api_version,
             allow_insecure_upstreams=self.allow_insecure_upstreams,
+            hubspot_token_url=self.hubspot_token_url,
+            leadconnector_token_url=self.leadconnector_token_url,
+            salesforce_login_url=self.salesforce_login_url,
             timeout_seconds=self.upstream_timeout_seconds,
+            request_deadline_seconds=self.request_deadline_seconds,
             retry_attempts=self.retry_attempts,
             retry_backoff_seconds=self.retry_backoff_seconds,
             max_retry_wait_seconds=self.max_retry_wait_seconds,

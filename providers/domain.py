@@ -19,10 +19,14 @@ class CrmProvider(enum.Enum):
 
 @dataclass(frozen=True)
 class Credentials:
+    """What a client signs in with. With a refresh token and the OAuth client's id and
+    secret, the access token is refreshed before ``expires_at`` and once after a 401."""
+
     access_token: str
     refresh_token: str | None = None
     client_id: str | None = None
     client_secret: str | None = None
+    expires_at: datetime | None = None  # when the access token stops working (UTC)
 
     def __repr__(self) -> str:  # secrets never reach a log line through repr()
         return "Credentials(<redacted>)"
@@ -48,6 +52,13 @@ class Connection:
     instance_url: str | None = None
     rate_limits: RateLimits | None = None
     location_id: str | None = None  # HighLevel: the integration's default location
+
+
+class AuthStatus(enum.Enum):
+    """Whether an integration's stored credentials still work, as far as crmgraph knows."""
+
+    OK = "OK"
+    REAUTHORIZATION_REQUIRED = "REAUTHORIZATION_REQUIRED"  # the refresh token was refused
 
 
 # --- HubSpot-style batches --------------------------------------------------------------

@@ -4,6 +4,7 @@
 
     ProviderError
     ├── AuthFailed          401, Salesforce INVALID_SESSION_ID
+    │   └── ReauthorizationRequired   the refresh token was refused: a person must sign in again
     ├── NotFound            404, unknown record or association
     ├── RateLimited         429, Salesforce 403 REQUEST_LIMIT_EXCEEDED (retry_after, scope)
     ├── InvalidRequest      400 / 422: the provider refused what we sent
@@ -12,7 +13,7 @@
     │   ├── Unsupported     a combination the provider cannot express (refused before any call)
     │   └── UnsupportedProvider   the provider has no such capability at all
     ├── Conflict            409: HubSpot refuses a whole batch for one conflicting item
-    ├── Unavailable         5xx, timeouts, dropped connections
+    ├── Unavailable         5xx, timeouts, dropped connections (``ambiguous``: it may have acted)
     └── WireFormatError     a reply we cannot parse (malformed JSON, unexpected shape)
 
 Each carries the provider, the HTTP status, the provider's own message and its request id
@@ -51,6 +52,11 @@ class ProviderError(Exception):
 
 class AuthFailed(ProviderError):
     pass
+
+
+class ReauthorizationRequired(AuthFailed):
+    """The provider refused the stored refresh token for good (``invalid_grant``, revoked,
+    HubSpot's ``BAD_REFRESH_TOKEN``): nothing is tried again until the credentials change."""
 
 
 class NotFound(ProviderError):
@@ -100,7 +106,12 @@ class Conflict(ProviderError):
 
 
 class Unavailable(ProviderError):
-    pass
+    """No usable answer. ``ambiguous`` unless the request surely never reached the provider
+    (a refused connection): after a 5xx, a timeout or a dropped connection it may have acted."""
+
+    def __init__(self, message: str, *, ambiguous: bool = True, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.ambiguous = ambiguous
 
 
 class WireFormatError(ProviderError):

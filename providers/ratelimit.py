@@ -65,6 +65,8 @@ from providers.errors import RateLimited, RateScope
 if TYPE_CHECKING:
     from aiohttp import ClientHandlerType, ClientMiddlewareType, ClientRequest, ClientResponse
 
+    from providers.observability import UpstreamObserver
+
 DAY_SECONDS = 86_400.0
 DAY_BUCKET_SECONDS = 600.0  # the daily count's resolution: 144 buckets at most per budget
 
@@ -428,9 +430,17 @@ class Budget:
         self.in_flight = max(self.in_flight - 1, 0)
 
     def observe(
-        self, headers: Mapping[str, str] | None, now: float, slot: Slot | None = None
+        self,
+        headers: Mapping[str, str] | None,
+        now: float,
+        slot: Slot | None = None,
+        *,
+        retry_after_cap: float = math.inf,
     ) -> None:
         """Settle one call (``slot``, else the oldest in flight), and adjust to its reply.
+
+        A ``Retry-After`` blocks the budget for that long, at most ``retry_after_cap``
+        (``CRMGRAPH_MAX_RETRY_WAIT_SECONDS``, the same cap the retry loop applies).
 
         The provider's maximum and interval replace the configured ones (they may raise the
         budget as well as lower it). When it counts more calls in its window, or in its day,
@@ -460,7 +470,8 @@ class Budget:
             elif mine - theirs > self.in_flight:
                 self.day.forget_oldest(mine - theirs - self.in_flight)
         if seen.retry_after is not None:
-            self._blocked_until = max(self._blocked_until, now + seen.retry_after)
+            wait = min(seen.retry_after, retry_after_cap)
+            self._blocked_until = max(self._blocked_until, now + wait)
 
     def sent_in_window(self, now: float) -> int:
         """Calls counting in the window at ``now``: in flight, or answered within it."""
@@ -509,6 +520,8 @@ class RateLimiter:
         self._budgets: dict[LimitKey, Budget] = {}
         self._clock = clock
         self._sleep = sleep
+        # Hears of every wait and every local refusal (metrics); set by the app's transport.
+        self.observer: UpstreamObserver | None = None
 
     def limits_for(self, provider: str, integration_id: str) -> ProviderLimits:
         override = self._overrides.get((provider, integration_id))
@@ -549,8 +562,23 @@ class RateLimiter:
         """Wait for the key's next slot, or raise ``RateLimited`` if it is beyond ``max_wait``.
 
         Every successful ``acquire`` must be followed by one ``observe``, ideally given the
-        returned slot. A caller cancelled while waiting gives its slot back.
+        returned slot. A caller cancelled while waiting gives its slot back. The ``observer``
+        hears how long it waited, or that it was refused. ``burst_exempt``: an endpoint the
+        provider exempts from its burst window (the daily quota only).
         """
+        observer = self.observer
+        if observer is None:
+            return await self._acquire(key, max_wait, burst_exempt)
+        started = self._clock()
+        try:
+            slot = await self._acquire(key, max_wait, burst_exempt)
+        except RateLimited as exc:
+            observer.budget_refused(key.provider, exc.scope)
+            raise
+        observer.budget_waited(key.provider, self._clock() - started)
+        return slot
+
+    async def _acquire(self, key: LimitKey, max_wait: float, burst_exempt: bool = False) -> Slot:
         budget = self.budget(key)
         now = self._clock()
         deadline = now + max_wait
@@ -570,10 +598,15 @@ class RateLimiter:
         return slot
 
     def observe(
-        self, key: LimitKey, headers: Mapping[str, str] | None, *, slot: Slot | None = None
+        self,
+        key: LimitKey,
+        headers: Mapping[str, str] | None,
+        *,
+        slot: Slot | None = None,
+        retry_after_cap: float = math.inf,
     ) -> None:
         """Settle one acquired call with its reply's headers (``None``: no reply came)."""
-        self.budget(key).observe(headers, self._clock(), slot)
+        self.budget(key).observe(headers, self._clock(), slot, retry_after_cap=retry_after_cap)
 
     def middleware(
         self, key: LimitKey, *, max_wait: float, burst_exempt: bool = False
@@ -581,8 +614,8 @@ class RateLimiter:
         """An aiohttp client middleware (aiohttp >= 3.12) spending ``key``'s budget.
 
         Passed per request (``session.request(..., middlewares=(...,))``), it runs once per
-        attempt: aiohttp-retry hands the same keyword arguments to every attempt it makes.
-        ``burst_exempt`` for an endpoint the provider exempts from its burst window.
+        attempt when every attempt is a request of its own. ``burst_exempt`` for an endpoint
+        the provider exempts from its burst window.
         """
 
         async def limited(request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:

@@ -126,8 +126,9 @@ class RedisRateLimiter(RateLimiter):
             int(daily) if daily is not None else None,
         )
 
-    async def acquire(self, key: LimitKey, *, max_wait: float, burst_exempt: bool = False) -> Slot:
-        """Wait for a place in the shared window, or raise ``RateLimited`` past ``max_wait``.
+    async def _acquire(self, key: LimitKey, max_wait: float, burst_exempt: bool = False) -> Slot:
+        """Wait for a place in the shared window, or raise ``RateLimited`` past ``max_wait``
+        (``RateLimiter.acquire`` calls this, and tells its observer).
 
         A ``burst_exempt`` call (an endpoint exempt from the provider's burst window) takes no
         place in the window, only in the daily quota. Without Redis no replica can know the
@@ -135,14 +136,14 @@ class RedisRateLimiter(RateLimiter):
         (``UPSTREAM_UNAVAILABLE``), as for a provider outage.
         """
         try:
-            return await self._acquire(key, max_wait, burst_exempt)
+            return await self._take(key, max_wait, burst_exempt)
         except RedisError as exc:
             raise Unavailable(
                 f"the shared rate budget (Redis) is unreachable: the call was not sent ({exc})",
                 provider=key.provider,
             ) from exc
 
-    async def _acquire(self, key: LimitKey, max_wait: float, burst_exempt: bool) -> Slot:
+    async def _take(self, key: LimitKey, max_wait: float, burst_exempt: bool) -> Slot:
         name = _name(key)
         deadline = self._clock() + max_wait
         while True:

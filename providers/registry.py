@@ -14,8 +14,12 @@ from providers.base import HttpTransport
 from providers.capabilities import Capability, InputRules, Support
 from providers.domain import Connection, CrmProvider
 from providers.errors import UnsupportedProvider
+from providers.hubspot import oauth as hubspot_oauth
 from providers.hubspot import support as hubspot
+from providers.leadconnector import oauth as leadconnector_oauth
 from providers.leadconnector import support as leadconnector
+from providers.oauth.tokens import TokenEndpoint
+from providers.salesforce import oauth as salesforce_oauth
 from providers.salesforce import support as salesforce
 
 C = TypeVar("C")
@@ -26,6 +30,13 @@ _PROVIDERS = {
     CrmProvider.HUBSPOT: hubspot.PROVIDES,
     CrmProvider.SALESFORCE: salesforce.PROVIDES,
     CrmProvider.LEADCONNECTOR: leadconnector.PROVIDES,
+}
+
+# Each CRM's OAuth token endpoint, for refreshing access tokens (providers/oauth/).
+TOKEN_ENDPOINTS: dict[CrmProvider, TokenEndpoint] = {
+    CrmProvider.HUBSPOT: hubspot_oauth.TOKEN_ENDPOINT,
+    CrmProvider.SALESFORCE: salesforce_oauth.TOKEN_ENDPOINT,
+    CrmProvider.LEADCONNECTOR: leadconnector_oauth.TOKEN_ENDPOINT,
 }
 
 
@@ -58,4 +69,4 @@ def support(provider: CrmProvider) -> list[Support]:
     return list(_PROVIDERS[provider].rows)
 
 
-__all__ = ["Unsupported", "implementation", "rules", "support", "supports"]
+__all__ = ["TOKEN_ENDPOINTS", "Unsupported", "implementation", "rules", "support", "supports"]

@@ -25,7 +25,10 @@ def make_settings(db_path: str, **overrides: Any) -> Settings:
         "secret_key": "test-secret-key-for-credentials",
         "allow_insecure_upstreams": True,
         "retry_backoff_seconds": 0.0,
-        "max_retry_wait_seconds": 1.0,
+        # Waits stay short in tests: a Retry-After is honoured up to 50 ms, and a request
+        # gives up on a wait that would end more than 10 s after it started.
+        "max_retry_wait_seconds": 0.05,
+        "request_deadline_seconds": 10.0,
         "upstream_timeout_seconds": 5.0,
     }
     values.update(overrides)

@@ -19,8 +19,16 @@ def project(tmp_path: Path) -> Path:
     for fake in (tmp_path / ".venv" / "bin" / "python", tmp_path / "gql" / "static" / "install.sh"):
         fake.write_text(RECORDER)
         fake.chmod(0o755)
-    (tmp_path / "gql" / "static" / "package-lock.json").write_text("{}")
+        os.utime(fake, (fake.stat().st_atime - 100, fake.stat().st_mtime - 100))
+    _old(tmp_path / "gql" / "static" / "package-lock.json")
     return tmp_path
+
+
+def _old(path: Path) -> None:
+    """A pin written well before anything installs: a file made in the same clock tick as the
+    pin would not be newer than it, and the steps compare modification times."""
+    path.write_text("{}")
+    os.utime(path, (path.stat().st_atime - 100, path.stat().st_mtime - 100))
 
 
 def step(where: Path, command: str) -> list[str]:
@@ -72,7 +80,7 @@ def test_npm_packages_install_only_when_the_lock_is_newer(tmp_path: Path) -> Non
     npm.chmod(0o755)
     (where / "tests" / "http").mkdir(parents=True)
     lock = where / "tests" / "http" / "package-lock.json"
-    lock.write_text("{}")
+    _old(lock)
     command = f"PATH={fake_bin}:$PATH npm_packages tests/http"
     assert len(step(where, command)) == 1
     assert len(step(where, command)) == 1  # installed after the lock changed: skipped

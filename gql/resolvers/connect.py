@@ -10,6 +10,7 @@ from gql.loaders import Found
 from providers import registry
 from providers.capabilities import Capability, InputRules
 from providers.checks import shown
+from providers.domain import AuthStatus
 
 C = TypeVar("C")
 
@@ -23,6 +24,15 @@ async def enabled(info: Info, integration_id: str) -> Found:
         raise ApiError(
             Code.INTEGRATION_DISABLED,
             f"integration {shown(integration_id)} is disabled; enable it with updateCrmIntegration",
+        )
+    if found[0].auth_status is AuthStatus.REAUTHORIZATION_REQUIRED:
+        # Remembered from the refused refresh: no call until the credentials change.
+        raise ApiError(
+            Code.REAUTHORIZATION_REQUIRED,
+            f"{found[0].provider.name} refused the refresh token of integration "
+            f"{shown(integration_id)}: authorise again and store the new credentials "
+            "with updateCrmIntegration",
+            provider=found[0].provider.name,
         )
     return found
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import strawberry
@@ -54,8 +55,18 @@ def _credentials(value: CrmCredentialsInput | None) -> Credentials | None:
                 f"credentials.{name} is longer than {MAX_SECRET_CHARS} characters",
                 field=f"credentials.{name}",
             )
+    expires_at = value.expires_at
+    if expires_at is not None and expires_at.tzinfo is None:
+        raise bad_input(
+            "credentials.expiresAt needs a time zone (e.g. 2026-01-01T00:00:00Z)",
+            field="credentials.expiresAt",
+        )
     return Credentials(
-        value.access_token, value.refresh_token, value.client_id, value.client_secret
+        value.access_token,
+        value.refresh_token,
+        value.client_id,
+        value.client_secret,
+        expires_at.astimezone(UTC) if expires_at is not None else None,
     )
 
 

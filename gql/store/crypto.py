@@ -6,6 +6,7 @@ import base64
 import json
 import logging
 import os
+from datetime import datetime
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -52,14 +53,21 @@ class CredentialCipher:
                 "refresh_token": credentials.refresh_token,
                 "client_id": credentials.client_id,
                 "client_secret": credentials.client_secret,
+                "expires_at": (
+                    credentials.expires_at.isoformat() if credentials.expires_at else None
+                ),
             }
         ).encode()
         return self._fernet.encrypt(plain)
 
     def decrypt(self, token: bytes) -> Credentials:
         try:
-            return Credentials(**json.loads(self._fernet.decrypt(token)))
+            fields = json.loads(self._fernet.decrypt(token))
         except InvalidToken as exc:
             raise RuntimeError(
                 "stored credentials cannot be decrypted with this secret key"
             ) from exc
+        expires = fields.pop("expires_at", None)
+        return Credentials(
+            **fields, expires_at=datetime.fromisoformat(expires) if expires else None
+        )

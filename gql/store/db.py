@@ -34,6 +34,8 @@ class IntegrationRow(Base):
     location_id: Mapped[str | None] = mapped_column(String(64))  # HighLevel sub-account
     rate_limits: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     credentials: Mapped[bytes] = mapped_column(LargeBinary)  # Fernet token, never plaintext
+    # OK, or REAUTHORIZATION_REQUIRED once the provider refused the refresh token.
+    auth_status: Mapped[str] = mapped_column(String(32), default="OK", server_default="OK")
     config: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     is_enabled: Mapped[bool]
     is_live: Mapped[bool]

@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cachetools import TTLCache
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gql.store.crypto import CredentialCipher
 from gql.store.db import IntegrationRow
 from gql.store.heron_config import CrmConfig
-from providers.domain import Connection, Credentials, CrmProvider, RateLimits
+from providers.domain import AuthStatus, Connection, Credentials, CrmProvider, RateLimits
+from providers.oauth.tokens import StoredAuth
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Integration:
     config: CrmConfig | None
     created_at: datetime
     updated_at: datetime
+    auth_status: AuthStatus = AuthStatus.OK
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,13 @@ def _to_domain(row: IntegrationRow) -> Integration:
         config=CrmConfig.model_validate(row.config) if row.config is not None else None,
         created_at=_utc(row.created_at),
         updated_at=_utc(row.updated_at),
+        auth_status=AuthStatus(row.auth_status or AuthStatus.OK.value),
     )
 
 
 class IntegrationStore:
+    """Integrations of every tenant; also the ``TokenStore`` the OAuth refresher writes to."""
+
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
@@ -117,6 +122,7 @@ class IntegrationStore:
             location_id=new.location_id,
             rate_limits=asdict(new.rate_limits) if new.rate_limits else None,
             credentials=self._cipher.encrypt(new.credentials),
+            auth_status=AuthStatus.OK.value,
             config=new.config.to_json() if new.config else None,
             is_enabled=True if new.is_enabled is None else new.is_enabled,
             is_live=True if new.is_live is None else new.is_live,
@@ -173,6 +179,7 @@ class IntegrationStore:
                 row.rate_limits = asdict(changes.rate_limits)
             if changes.credentials is not None:
                 row.credentials = self._cipher.encrypt(changes.credentials)
+                row.auth_status = AuthStatus.OK.value  # new credentials: worth trying again
             row.updated_at = datetime.now(UTC)
         return _to_domain(row)
 
@@ -216,3 +223,63 @@ class IntegrationStore:
             rate_limits=integration.rate_limits,
             location_id=row.location_id,
         )
+
+    # -- the OAuth refresher's TokenStore (providers/oauth/tokens.py) -------------------------
+    async def current(self, integration_id: str) -> StoredAuth | None:
+        async with self._sessions() as session:
+            row = await session.get(IntegrationRow, integration_id)
+            if row is None:
+                return None
+            return StoredAuth(
+                self._cipher.decrypt(row.credentials),
+                row.instance_url,
+                row.auth_status == AuthStatus.REAUTHORIZATION_REQUIRED.value,
+            )
+
+    async def replace(
+        self,
+        integration_id: str,
+        previous: Credentials,
+        new: Credentials,
+        instance_url: str | None,
+    ) -> bool:
+        return await self._if_unchanged(
+            integration_id,
+            previous,
+            credentials=self._cipher.encrypt(new),
+            instance_url=instance_url,
+            auth_status=AuthStatus.OK.value,
+            updated_at=datetime.now(UTC),
+        )
+
+    async def refused(self, integration_id: str, previous: Credentials) -> None:
+        await self._if_unchanged(
+            integration_id,
+            previous,
+            auth_status=AuthStatus.REAUTHORIZATION_REQUIRED.value,
+            updated_at=datetime.now(UTC),
+        )
+
+    async def _if_unchanged(
+        self, integration_id: str, previous: Credentials, **values: Any
+    ) -> bool:
+        """Write ``values`` only if the stored credentials are still ``previous``.
+
+        Fernet tokens differ at every encryption, so the ciphertext read is the version: the
+        conditional UPDATE is a compare-and-set, atomic on SQLite and PostgreSQL alike.
+        """
+        async with self._sessions.begin() as session:
+            row = await session.get(IntegrationRow, integration_id)
+            if row is None or self._cipher.decrypt(row.credentials) != previous:
+                return False
+            self._forget(row.tenant, integration_id)  # this process's own write
+            written = await session.execute(
+                update(IntegrationRow)
+                .where(
+                    IntegrationRow.id == integration_id,
+                    IntegrationRow.credentials == row.credentials,
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            return bool(getattr(written, "rowcount", 0))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+
 import strawberry
 from strawberry.scalars import JSON
 
@@ -14,7 +16,24 @@ BatchStatus = domain.BatchStatus
 for _enum in (CrmProvider, UnifiedEntity, BatchStatus):
     strawberry.enum(_enum)
 
-__all__ = ["JSON", "BatchStatus", "CrmProvider", "UnifiedEntity"]
+
+@strawberry.enum(
+    description="Whether an integration's stored credentials still work, as far as crmgraph knows."
+)
+class AuthStatus(enum.Enum):
+    OK = strawberry.enum_value(
+        "OK",
+        description="In use; expiring OAuth tokens are refreshed when a refresh token is stored.",
+    )
+    REAUTHORIZATION_REQUIRED = strawberry.enum_value(
+        "REAUTHORIZATION_REQUIRED",
+        description="The provider refused the refresh token for good (revoked, expired, "
+        "invalid client): calls answer REAUTHORIZATION_REQUIRED without reaching it until "
+        "updateCrmIntegration stores new credentials.",
+    )
+
+
+__all__ = ["JSON", "AuthStatus", "BatchStatus", "CrmProvider", "UnifiedEntity"]
 
 
 @strawberry.input(description="A record, by its id in the CRM.")

@@ -8,15 +8,28 @@ from typing import Any
 import strawberry
 
 from gql.store.integrations import Integration
-from gql.types.common import JSON, CrmProvider
+from gql.types.common import JSON, AuthStatus, CrmProvider
 
 
 @strawberry.input(description="Write-only: never returned by any field, error or log line.")
 class CrmCredentialsInput:
     access_token: str
-    refresh_token: str | None = None
-    client_id: str | None = None
-    client_secret: str | None = None
+    refresh_token: str | None = strawberry.field(
+        default=None,
+        description="OAuth refresh token: with clientId and clientSecret, the access token is "
+        "refreshed before expiresAt and once after the provider answers 401.",
+    )
+    client_id: str | None = strawberry.field(
+        default=None, description="The OAuth app's client id (for refreshing)."
+    )
+    client_secret: str | None = strawberry.field(
+        default=None, description="The OAuth app's client secret (for refreshing)."
+    )
+    expires_at: datetime | None = strawberry.field(
+        default=None,
+        description="When the access token expires (the token answer's expires_in after it "
+        "was issued). Without it, the token is refreshed only after a 401.",
+    )
 
 
 @strawberry.input(
@@ -79,6 +92,10 @@ class CrmIntegration:
     config: JSON | None
     created_at: datetime
     updated_at: datetime
+    auth_status: AuthStatus = strawberry.field(
+        description="OK, or REAUTHORIZATION_REQUIRED once the provider refused the refresh "
+        "token: then update the credentials."
+    )
 
     @classmethod
     def from_domain(cls, i: Integration) -> CrmIntegration:
@@ -100,6 +117,7 @@ class CrmIntegration:
             config=JSON(i.config.to_json()) if i.config else None,
             created_at=i.created_at,
             updated_at=i.updated_at,
+            auth_status=AuthStatus(i.auth_status.value),
         )
 
     @classmethod

@@ -32,9 +32,10 @@ from providers.domain import (
 )
 from providers.errors import Conflict, InvalidRequest, NotFound, ProviderError, Unsupported
 from providers.hubspot import wire
-from providers.hubspot.paths import Endpoint, HubSpotPaths
+from providers.hubspot.paths import ROUTE_TEMPLATES, Endpoint, HubSpotPaths
 from providers.hubspot.rules import DEFAULT_PAIRS, OBJECT_OF, RULES
 from providers.hubspot.type_names import UnknownTypeName, dated_spec
+from providers.observability import Routes
 from providers.wire import M, WireModel, parse_wire
 
 W = TypeVar("W", bound=WireModel)
@@ -49,6 +50,7 @@ class HubSpotClient(ProviderClient):
     """HubSpot's associations, on the API version of ``hubspot_api_version`` (paths.py)."""
 
     provider = "hubspot"
+    routes = Routes(*ROUTE_TEMPLATES)
 
     def __init__(self, transport: HttpTransport, connection: Connection) -> None:
         super().__init__(transport, connection)
@@ -57,7 +59,7 @@ class HubSpotClient(ProviderClient):
     def _base_url(self) -> str:
         return self.settings.hubspot_base_url
 
-    async def _call(self, endpoint: Endpoint, *, safe: bool, json_body: Any = None) -> Reply:
+    async def _send_to(self, endpoint: Endpoint, *, safe: bool, json_body: Any = None) -> Reply:
         return await self._request(
             endpoint.method,
             endpoint.path,
@@ -93,7 +95,7 @@ class HubSpotClient(ProviderClient):
     ) -> Batch[DefaultAssociation]:
         endpoint = self.paths.put_default(from_type, from_id, to_type, to_id)
         # A PUT that HubSpot treats as idempotent: safe to repeat.
-        reply = await self._call(endpoint, safe=True)
+        reply = await self._send_to(endpoint, safe=True)
         return self._batch(reply, [Pair(from_id, to_id)], wire.DefaultResult, _default_result)
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/batch/post-crm-v4-associations-fromObjectType-toObjectType-batch-associate-default
@@ -105,7 +107,7 @@ class HubSpotClient(ProviderClient):
 
         async def send(chunk: Sequence[Pair]) -> Batch[DefaultAssociation]:
             body = {"inputs": [{"from": {"id": p.from_id}, "to": {"id": p.to_id}} for p in chunk]}
-            reply = await self._call(endpoint, json_body=body, safe=True)
+            reply = await self._send_to(endpoint, json_body=body, safe=True)
             return self._batch(reply, chunk, wire.DefaultResult, _default_result)
 
         unique = list(dict.fromkeys(pairs))
@@ -143,22 +145,26 @@ class HubSpotClient(ProviderClient):
         async def send(chunk: Sequence[TypedPair]) -> Batch[TypedPair]:
             body = _dated_inputs(chunk, specs) if self.paths.dated else _v3_inputs(chunk)
             # Creating an association that exists is not an error: safe to repeat.
-            reply = await self._call(endpoint, json_body=body, safe=True)
+            reply = await self._send_to(endpoint, json_body=body, safe=True)
             pairs = [i.pair for i in chunk]
             if not self.paths.dated:
-                return self._batch(reply, pairs, wire.TypedResult, _typed_result)
-            # 2026-09 answers each pair, not each type: a pair's result confirms its inputs.
-            answered = self._batch(reply, pairs, wire.LabelsResult, _labels_pair)
-            created = set(answered.results)
-            return Batch(
-                status=answered.status,
-                results=[i for i in chunk if i.pair in created],
-                errors=answered.errors,
-                started_at=answered.started_at,
-                completed_at=answered.completed_at,
-                requested_at=answered.requested_at,
-                links=answered.links,
-            )
+                batch = self._batch(reply, pairs, wire.TypedResult, _typed_result)
+            else:
+                # 2026-09 answers each pair, not each type: a pair's result confirms its inputs.
+                answered = self._batch(reply, pairs, wire.LabelsResult, _labels_pair)
+                created = set(answered.results)
+                batch = Batch(
+                    status=answered.status,
+                    results=[i for i in chunk if i.pair in created],
+                    errors=answered.errors,
+                    started_at=answered.started_at,
+                    completed_at=answered.completed_at,
+                    requested_at=answered.requested_at,
+                    links=answered.links,
+                )
+            if reply.after_ambiguous and batch.errors:
+                return await self._reconciled(from_type, to_type, chunk, batch)
+            return batch
 
         forced = self.settings.hubspot_v4_batch_limit
         if not self.paths.dated:
@@ -166,6 +172,36 @@ class HubSpotClient(ProviderClient):
         outcomes = await self._in_batches(endpoint, forced, unique, send) if unique else []
         batch = merge(unique, outcomes, pair_of=lambda i: i.pair, result_key=lambda r: r)
         return replace(batch, errors=[*refused, *batch.errors]) if refused else batch
+
+    async def _reconciled(
+        self, from_type: str, to_type: str, chunk: Sequence[TypedPair], batch: Batch[TypedPair]
+    ) -> Batch[TypedPair]:
+        """Items the final attempt refused, after an earlier attempt that may have made them:
+        read back, and the pairs that exist are confirmed, not reported failed."""
+        failed = {p for e in batch.errors for p in e.items}
+        try:
+            existing = await self.read_associations(
+                from_type, to_type, sorted({p.from_id for p in failed})
+            )
+        except ProviderError:
+            return batch  # cannot tell: the items stay reported with HubSpot's reason
+        made = {
+            Pair(from_id, record.id)
+            for from_id, records in existing.items()
+            if isinstance(records, list)
+            for record in records
+        } & failed
+        if not made:
+            return batch
+        return replace(
+            batch,
+            results=[*batch.results, *(i for i in chunk if i.pair in made)],
+            errors=[
+                replace(e, items=tuple(p for p in e.items if p not in made))
+                for e in batch.errors
+                if set(e.items) - made
+            ],
+        )
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/basic/put-crm-v4-objects-objectType-objectId-associations-toObjectType-toObjectId
     async def create_relation(self, request: RelationRequest) -> Relation:
@@ -176,7 +212,7 @@ class HubSpotClient(ProviderClient):
         )
         body = [{"associationCategory": category, "associationTypeId": type_id}]
         # Associating with a label that is already there changes nothing: safe to repeat.
-        reply = await self._call(endpoint, json_body=body, safe=True)
+        reply = await self._send_to(endpoint, json_body=body, safe=True)
         return Relation(
             id=f"{from_type}/{request.first_record_id}/{to_type}/"
             f"{request.second_record_id}/{type_id}",
@@ -241,7 +277,7 @@ class HubSpotClient(ProviderClient):
             next_round: list[dict[str, str]] = []
             for chunk in chunked(pending, self.settings.hubspot_read_batch_limit):
                 # A POST that only reads: safe to repeat.
-                reply = await self._call(endpoint, json_body={"inputs": chunk}, safe=True)
+                reply = await self._send_to(endpoint, json_body={"inputs": chunk}, safe=True)
                 batch = parse_wire(
                     wire.BatchReply, reply.body, provider=self.provider, status=reply.status
                 )
@@ -272,7 +308,7 @@ class HubSpotClient(ProviderClient):
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-schema-v4/labels/get-crm-v4-associations-fromObjectType-toObjectType-labels
     async def labels(self, from_type: str, to_type: str) -> list[AssociationLabel]:
-        reply = await self._call(self.paths.labels(from_type, to_type), safe=True)
+        reply = await self._send_to(self.paths.labels(from_type, to_type), safe=True)
         labels = parse_wire(
             wire.LabelsReply, reply.body, provider=self.provider, status=reply.status
         )

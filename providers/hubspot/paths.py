@@ -134,9 +134,26 @@ class HubSpotPaths:
         return Endpoint("PUT", template, path)
 
 
+def _every(paths: HubSpotPaths) -> list[Endpoint]:
+    return [
+        paths.batch_create("-", "-"),
+        paths.put_default("-", "-", "-", "-"),
+        paths.put_labelled("-", "-", "-", "-"),
+        paths.associate_default("-", "-"),
+        paths.batch_read("-", "-"),
+        paths.labels("-", "-"),
+    ]
+
+
+# Every path template of both versions (metrics name a call by its template).
+ROUTE_TEMPLATES: tuple[str, ...] = tuple(
+    e.template for version in API_VERSIONS for e in _every(HubSpotPaths(version))
+)
+
 __all__ = [
     "API_VERSIONS",
     "DEFAULT_API_VERSION",
+    "ROUTE_TEMPLATES",
     "ApiVersion",
     "Endpoint",
     "HubSpotPaths",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from providers.base import ProviderClient
+from providers.base import ProviderClient, Reply
 from providers.batching import merge, send_all
 from providers.capabilities import DefaultsAsBatches
 from providers.domain import (
@@ -30,6 +30,7 @@ from providers.domain import (
 from providers.errors import AlreadyExists, InvalidRequest, NotFound, ProviderError, Unsupported
 from providers.leadconnector import wire
 from providers.leadconnector.rules import KEY_OF, RULES
+from providers.observability import Routes
 from providers.wire import parse_wire
 
 R = TypeVar("R")
@@ -48,6 +49,11 @@ PAGE_SIZE = 100
 
 class LeadConnectorClient(DefaultsAsBatches, ProviderClient):
     provider = "leadconnector"
+    routes = Routes(
+        "/associations/relations",
+        "/associations/relations/{recordId}",
+        "/opportunities/{id}",
+    )
 
     def _base_url(self) -> str:
         return self.settings.leadconnector_base_url
@@ -64,8 +70,17 @@ class LeadConnectorClient(DefaultsAsBatches, ProviderClient):
             "firstRecordId": request.first_record_id,
             "secondRecordId": request.second_record_id,
         }
-        # Not safe to repeat: a second create answers 400 "duplicate relation".
-        reply = await self._request("POST", "/associations/relations", json_body=body, safe=False)
+
+        async def made() -> Reply | None:
+            # Read back: the relation, answered as its create would have been, if it exists.
+            found = await self._relation(location_id, request)
+            return Reply(200, {}, found) if found is not None else None
+
+        # Not safe to repeat blindly: a second create answers 400 "duplicate relation". After
+        # a lost reply it is read back first, and sent again only if it was not made.
+        reply = await self._request(
+            "POST", "/associations/relations", json_body=body, safe=False, reconcile=made
+        )
         raw: dict[str, Any] = reply.body if isinstance(reply.body, dict) else {}
         # Some replies wrap the relation; accept both shapes.
         data = raw.get("relation", raw) if isinstance(raw.get("relation"), dict) else raw
@@ -94,10 +109,19 @@ class LeadConnectorClient(DefaultsAsBatches, ProviderClient):
         wanted = {from_type, to_type}
         return [d for d in definitions if {d.from_object, d.to_object} == wanted]
 
+    async def _relation(self, location_id: str, request: RelationRequest) -> dict[str, Any] | None:
+        """The relation ``request`` asks for, as HighLevel lists it, if it exists."""
+        wanted = {request.first_record_id, request.second_record_id}
+        async for raw in self._relations(location_id, request.first_record_id):
+            relation = parse_wire(wire.RelationWire, raw, provider=self.provider, status=200)
+            ends = {relation.first_record_id, relation.second_record_id}
+            if relation.association_id == request.association_id and ends == wanted:
+                return dict(raw)
+        return None
+
     # https://highlevel.stoplight.io/docs/integrations/ (Associations > relations by record id)
-    async def relations_of(self, location_id: str, record_id: str) -> list[AssociatedRecord]:
-        """The records related to one record, across every association, all pages."""
-        related: list[AssociatedRecord] = []
+    async def _relations(self, location_id: str, record_id: str) -> AsyncIterator[Any]:
+        """Every relation of one record, as HighLevel sends them, all pages."""
         skip = 0
         while True:
             reply = await self._request(
@@ -109,21 +133,30 @@ class LeadConnectorClient(DefaultsAsBatches, ProviderClient):
             page = parse_wire(
                 wire.RelationsPage, reply.body, provider=self.provider, status=reply.status
             )
-            for r in page.relations:
-                first = r.first_record_id == record_id
-                other = r.second_record_id if first else r.first_record_id
-                if other is None:
-                    continue
-                label = AssociationLabel(
-                    category=None,
-                    id=r.association_id,
-                    from_object=r.first_object_key if first else r.second_object_key,
-                    to_object=r.second_object_key if first else r.first_object_key,
-                )
-                related.append(AssociatedRecord(other, (label,)))
+            raw = reply.body.get("relations", []) if isinstance(reply.body, dict) else []
+            for item in raw:
+                yield item
             skip += len(page.relations)
             if not page.relations or skip >= page.total:
-                return related
+                return
+
+    async def relations_of(self, location_id: str, record_id: str) -> list[AssociatedRecord]:
+        """The records related to one record, across every association, all pages."""
+        related: list[AssociatedRecord] = []
+        async for raw in self._relations(location_id, record_id):
+            r = parse_wire(wire.RelationWire, raw, provider=self.provider, status=200)
+            first = r.first_record_id == record_id
+            other = r.second_record_id if first else r.first_record_id
+            if other is None:
+                continue
+            label = AssociationLabel(
+                category=None,
+                id=r.association_id,
+                from_object=r.first_object_key if first else r.second_object_key,
+                to_object=r.second_object_key if first else r.first_object_key,
+            )
+            related.append(AssociatedRecord(other, (label,)))
+        return related
 
     async def _relate(self, location_id: str, association_id: str, first: str, second: str) -> bool:
         """Create one relation; ``False`` when it existed already (not an error here, as

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from providers.base import ProviderClient
+from providers.base import ProviderClient, Reply
 from providers.batching import chunked, error_for_items
 from providers.capabilities import DefaultsAsBatches
 from providers.domain import (
@@ -35,6 +35,7 @@ from providers.errors import (
     Unsupported,
     WireFormatError,
 )
+from providers.observability import Routes
 from providers.salesforce import wire
 from providers.salesforce.mapping import (
     JUNCTIONS,
@@ -70,6 +71,11 @@ def _soql_list(ids: Sequence[str]) -> str:
 
 class SalesforceClient(DefaultsAsBatches, ProviderClient):
     provider = "salesforce"
+    routes = Routes(
+        "/services/data/{version}/composite/sobjects",
+        "/services/data/{version}/query",
+        "/services/data/{version}/query/{cursor}",  # nextRecordsUrl
+    )
 
     def _base_url(self) -> str:
         return validate_instance_url(
@@ -91,8 +97,46 @@ class SalesforceClient(DefaultsAsBatches, ProviderClient):
     async def create_records(
         self, records: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None = None
     ) -> list[Saved]:
-        # A repeated create makes a second row: never retried after an ambiguous failure.
-        return await self._collections("POST", records, params, safe=False)
+        """POST new records in collections of at most 200; one outcome per record, in order.
+
+        A repeated create makes a second row, so after a lost reply (a 5xx, a timeout, a
+        dropped connection) junction rows are read back by SOQL for their pairs: those made
+        are confirmed with their ids, and only the others are sent again. Other records are
+        never sent twice.
+        """
+        saved: list[Saved] = []
+        for chunk in chunked(records, self.settings.salesforce_collection_limit):
+            saved += await self._create_chunk(chunk, params)
+        return saved
+
+    async def _create_chunk(
+        self, chunk: Sequence[Mapping[str, Any]], params: Mapping[str, str] | None
+    ) -> list[Saved]:
+        path = self._data("/composite/sobjects")
+        made: dict[int, Saved] = {}  # by position in the chunk: rows an earlier attempt made
+        pending = list(range(len(chunk)))
+
+        observed = self._observed({"records": chunk})  # one per call: it counts the attempts
+
+        async def once(remaining: float) -> list[Saved]:
+            body = {"allOrNone": False, "records": [chunk[i] for i in pending]}
+            reply = await self._send("POST", path, body, params, remaining, observed)
+            saved = self._save_results(reply, len(pending))
+            return _in_order(made, zip(pending, saved, strict=True))
+
+        async def reconcile() -> list[Saved] | None:
+            assert junction is not None
+            pairs = {i: _pair_in(junction, chunk[i]) for i in pending}
+            ids = await self._junction_ids(junction, list(pairs.values()))
+            for i, pair in pairs.items():
+                if (found := ids.get(pair)) is not None:
+                    made[i] = Saved(wire.SaveResult(id=found, success=True), _made(found))
+                    pending.remove(i)
+            return _in_order(made, ()) if not pending else None
+
+        # Reconciled when every record is a row of one junction object (pairs can be read).
+        junction = _junction_of(chunk)
+        return await self._call(once, safe=False, reconcile=reconcile if junction else None)
 
     async def _collections(
         self,
@@ -108,20 +152,21 @@ class SalesforceClient(DefaultsAsBatches, ProviderClient):
             reply = await self._request(
                 method, self._data("/composite/sobjects"), json_body=body, params=params, safe=safe
             )
-            if not isinstance(reply.body, list) or len(reply.body) != len(chunk):
-                raise WireFormatError(
-                    "sObject Collections did not answer one SaveResult per record",
-                    provider=self.provider,
-                    status=reply.status,
-                    body=reply.body,
-                )
-            saved += [
-                Saved(
-                    parse_wire(wire.SaveResult, r, provider=self.provider, status=reply.status), r
-                )
-                for r in reply.body
-            ]
+            saved += self._save_results(reply, len(chunk))
         return saved
+
+    def _save_results(self, reply: Reply, expected: int) -> list[Saved]:
+        if not isinstance(reply.body, list) or len(reply.body) != expected:
+            raise WireFormatError(
+                "sObject Collections did not answer one SaveResult per record",
+                provider=self.provider,
+                status=reply.status,
+                body=reply.body,
+            )
+        return [
+            Saved(parse_wire(wire.SaveResult, r, provider=self.provider, status=reply.status), r)
+            for r in reply.body
+        ]
 
     # https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm
     async def query(self, soql: str) -> list[dict[str, Any]]:
@@ -144,17 +189,26 @@ class SalesforceClient(DefaultsAsBatches, ProviderClient):
 
         Salesforce lets the same pair be added twice, so we look before we create.
         """
-        found: set[tuple[str, str]] = set()
+        return set(await self._junction_ids(JUNCTIONS["OpportunityContactRole"], pairs))
+
+    async def _junction_ids(
+        self, junction: Junction, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], str]:
+        """The id of a ``junction`` row for each (first, second) pair that has one (SOQL, 200
+        pairs a query)."""
+        first, second = junction.first_field, junction.second_field
+        found: dict[tuple[str, str], str] = {}
         for chunk in chunked(list(pairs), 200):
-            opps = sorted({o for o, _ in chunk})
-            cons = sorted({c for _, c in chunk})
+            firsts = sorted({a for a, _ in chunk})
+            seconds = sorted({b for _, b in chunk})
             rows = await self.query(
-                "SELECT OpportunityId, ContactId FROM OpportunityContactRole "
-                f"WHERE OpportunityId IN ({_soql_list(opps)}) "
-                f"AND ContactId IN ({_soql_list(cons)})"
+                f"SELECT Id, {first}, {second} FROM {junction.sobject} "
+                f"WHERE {first} IN ({_soql_list(firsts)}) "
+                f"AND {second} IN ({_soql_list(seconds)})"
             )
-            found |= {(_id15(r.get("OpportunityId")), _id15(r.get("ContactId"))) for r in rows}
-        return {p for p in pairs if (_id15(p[0]), _id15(p[1])) in found}
+            for r in rows:
+                found[(_id15(r.get(first)), _id15(r.get(second)))] = str(r.get("Id"))
+        return {p: found[k] for p in pairs if (k := (_id15(p[0]), _id15(p[1]))) in found}
 
     async def read_associations(
         self, from_type: str, to_type: str, ids: Sequence[str]
@@ -544,6 +598,31 @@ def _unified_result(
         errors=errors,
         raw=raw,
     )
+
+
+def _junction_of(records: Sequence[Mapping[str, Any]]) -> Junction | None:
+    """The junction object every one of ``records`` is a new row of, with both keys set."""
+    kinds = {r.get("attributes", {}).get("type") for r in records}
+    junction = JUNCTIONS.get(kinds.pop()) if len(kinds) == 1 else None
+    if junction is None or not all(
+        r.get(junction.first_field) and r.get(junction.second_field) for r in records
+    ):
+        return None
+    return junction
+
+
+def _pair_in(junction: Junction, record: Mapping[str, Any]) -> tuple[str, str]:
+    return str(record[junction.first_field]), str(record[junction.second_field])
+
+
+def _made(record_id: str) -> dict[str, Any]:
+    # The SaveResult the lost reply would have carried.
+    return {"id": record_id, "success": True, "errors": []}
+
+
+def _in_order(made: Mapping[int, Saved], sent: Iterable[tuple[int, Saved]]) -> list[Saved]:
+    every = {**made, **dict(sent)}
+    return [every[i] for i in sorted(every)]
 
 
 def _canonical(value: Any) -> str:

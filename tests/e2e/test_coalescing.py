@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from emulators.faults import FaultKind, FaultRule
+from gql.settings import Settings
 from tests.e2e.test_hubspot import BATCH, DEFAULT
 from tests.harness import KEYS, Api, make_settings, serve
 
@@ -111,8 +112,11 @@ async def test_each_request_gets_its_own_results_and_errors_in_its_order(coalesc
 async def test_a_failed_shared_call_fails_the_requests_in_it_and_no_other(coalescing, hubspot):
     integration = await coalescing.create_integration("HUBSPOT")
     # Every attempt of the first shared call fails (retries included); later calls succeed.
+    attempts = Settings.model_fields["retry_attempts"].default
     hubspot.state.faults.rules.append(
-        FaultRule(FaultKind.SERVER_ERROR, path="/batch/associate/default", status=503, times=4)
+        FaultRule(
+            FaultKind.SERVER_ERROR, path="/batch/associate/default", status=503, times=attempts
+        )
     )
     first = await asyncio.gather(
         *(coalescing.post(DEFAULT, _default(integration, i)) for i in range(1, 11))
@@ -122,7 +126,7 @@ async def test_a_failed_shared_call_fails_the_requests_in_it_and_no_other(coales
         batch = answer["data"]["createDefaultAssociation"]
         assert (batch["numErrors"], batch["results"]) == (1, [])
         assert batch["errors"][0]["category"]  # HubSpot's reason, as its 503 body gave it
-    assert hubspot.state.count() == 4  # one shared call, tried four times
+    assert hubspot.state.count() == attempts  # one shared call, tried CRMGRAPH_RETRY_ATTEMPTS times
     later = await asyncio.gather(
         *(coalescing.post(DEFAULT, _default(integration, i)) for i in range(11, 21))
     )

@@ -142,7 +142,7 @@ async def test_batch_endpoints_exempt_from_the_ten_second_limit_take_no_slot(
     hubspot.state.interval_ms = 10_000
     hubspot.state.burst_limit = 1
     settings = ClientSettings(
-        hubspot_base_url=hubspot.url, hubspot_api_version=version, max_retry_wait_seconds=0.5
+        hubspot_base_url=hubspot.url, hubspot_api_version=version, request_deadline_seconds=0.5
     )
     hubspot_connection = connection(CrmProvider.HUBSPOT)
     client = HubSpotClient(HttpTransport(session, settings, limiter), hubspot_connection)
