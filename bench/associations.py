@@ -331,6 +331,22 @@ async def _post(session: aiohttp.ClientSession, url: str, key: str, body: bytes)
         return raw
 
 
+async def create_integration(http: aiohttp.ClientSession, hello: dict[str, Any]) -> str:
+    """Register the emulator's HubSpot account with the server the child announced."""
+    create = {
+        "query": CREATE_INTEGRATION,
+        "variables": {
+            "input": {
+                "provider": "HUBSPOT",
+                "name": "bench",
+                "credentials": {"accessToken": hello["token"]},
+            }
+        },
+    }
+    created = json.loads(await _post(http, hello["url"], hello["key"], json.dumps(create).encode()))
+    return str(created["data"]["createCrmIntegration"]["id"])
+
+
 def _check_batch(raw: bytes, n: int, *, lean: bool = False) -> None:
     answer = json.loads(raw)
     batch = (answer.get("data") or {}).get("batchCreateAssociations")
@@ -380,20 +396,7 @@ async def measure(n: int, args: argparse.Namespace, breakdown: bool) -> Row:
     try:
         async with aiohttp.ClientSession() as http:
             bench = Session(child, http, hello["url"], hello["key"])
-            create = {
-                "query": CREATE_INTEGRATION,
-                "variables": {
-                    "input": {
-                        "provider": "HUBSPOT",
-                        "name": "bench",
-                        "credentials": {"accessToken": hello["token"]},
-                    }
-                },
-            }
-            created = json.loads(
-                await _post(http, bench.url, bench.key, json.dumps(create).encode())
-            )
-            integration = created["data"]["createCrmIntegration"]["id"]
+            integration = await create_integration(http, hello)
 
             # Warm-up (not measured): first-request costs such as opening the SQLite connection.
             warm = min(n, WARMUP)

@@ -27,7 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import aiohttp
-from associations import CREATE_INTEGRATION, Child, _post
+from associations import Child, _post, create_integration
 
 MAX_ID = 10_000
 DEFAULT = """mutation($id: ID!, $from: ID!, $to: ID!) {
@@ -183,28 +183,8 @@ async def measure(shape: Shape, repeats: int) -> Result:
     result = Result(shape, shape.minimum(hello))
     try:
         async with aiohttp.ClientSession() as http:
-            created = json.loads(
-                await _post(
-                    http,
-                    hello["url"],
-                    hello["key"],
-                    json.dumps(
-                        {
-                            "query": CREATE_INTEGRATION,
-                            "variables": {
-                                "input": {
-                                    "provider": "HUBSPOT",
-                                    "name": "bench",
-                                    "credentials": {"accessToken": hello["token"]},
-                                }
-                            },
-                        }
-                    ).encode(),
-                )
-            )
-            client = Client(
-                http, hello["url"], hello["key"], created["data"]["createCrmIntegration"]["id"]
-            )
+            integration = await create_integration(http, hello)
+            client = Client(http, hello["url"], hello["key"], integration)
             await shape.send(client)  # warm-up, not measured
             for _ in range(repeats):
                 await child.ask(cmd="begin")

@@ -11,11 +11,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
-import redis.asyncio as redis
 from aiohttp import web
 from cross_web import AsyncHTTPRequestAdapter
 from graphql import GraphQLError
-from sqlalchemy.ext.asyncio import AsyncEngine
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types.execution import ExecutionResult, PreExecutionError
@@ -26,26 +24,16 @@ from gql.context import Context
 from gql.errors import ApiError, coded
 from gql.loaders import Loaders
 from gql.observability import Observability
-from gql.persisted_queries import (
-    MemoryPersistedQueries,
-    PersistedQueries,
-    PersistedQueryStore,
-    load_manifest,
-)
-from gql.persisted_queries_redis import RedisPersistedQueries
+from gql.persisted_queries import PersistedQueries, PersistedQueryStore, load_manifest
 from gql.schema import build_schema
 from gql.settings import Settings
+from gql.shared_state import SharedState
 from gql.store.crypto import CredentialCipher, fernet_from_secret, key_file_secret
 from gql.store.db import open_database, sqlite_path
 from gql.store.idempotency import IdempotencyStore
 from gql.store.integrations import IntegrationStore
-from gql.store.refresh_lock import PostgresRefreshLock
 from providers.base import HttpTransport
-from providers.oauth.lock import MemoryRefreshLock, RefreshLock
-from providers.oauth.redis_lock import RedisRefreshLock
 from providers.oauth.refresh import TokenRefresher
-from providers.ratelimit import RateLimiter
-from providers.ratelimit_redis import RedisRateLimiter
 from providers.registry import TOKEN_ENDPOINTS
 from providers.retry import deadline_in
 
@@ -60,6 +48,7 @@ IDEMPOTENCY = web.AppKey("idempotency", IdempotencyStore)
 TRANSPORT = web.AppKey("transport", HttpTransport)
 OBSERVABILITY = web.AppKey("observability", Observability)
 COALESCER = web.AppKey("coalescer", Coalescer)
+SHARED = web.AppKey("shared", SharedState)
 
 
 def _media_type(request: web.Request) -> str:
@@ -197,40 +186,25 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         trust_env=False,
         trace_configs=obs.trace_configs(),
     ) as session:
-        limiter = _rate_limiter(settings)
-        shared = (
-            redis.Redis.from_url(settings.redis_url.get_secret_value())
-            if settings.redis_url
-            else None
-        )
+        shared = app[SHARED]
         refresher = TokenRefresher(
             store,
             TOKEN_ENDPOINTS,
-            _refresh_lock(engine, shared),
+            shared.refresh_lock(engine),
             margin_seconds=settings.token_refresh_margin_seconds,
         )
         app[TRANSPORT] = HttpTransport(
             session,
             settings.client_settings(),
-            limiter=limiter,
+            limiter=shared.rate_limiter(),
             refresher=refresher,
             observer=obs.metrics,
         )
         yield
-        if isinstance(limiter, RedisRateLimiter):
-            await limiter.close()
-        if shared is not None:
-            await shared.aclose()
+        await shared.close()
     purge.cancel()
     await asyncio.gather(purge, return_exceptions=True)
     await engine.dispose()
-
-
-def _rate_limiter(settings: Settings) -> RateLimiter:
-    """Rate budgets in this process, or in Redis for every replica (CRMGRAPH_REDIS_URL)."""
-    if settings.redis_url is None:
-        return RateLimiter()
-    return RedisRateLimiter(settings.redis_url.get_secret_value())
 
 
 async def _purge_forever(idempotency: IdempotencyStore, settings: Settings) -> None:
@@ -244,16 +218,6 @@ async def _purge_forever(idempotency: IdempotencyStore, settings: Settings) -> N
 
 
 GC_YOUNG_THRESHOLD = 50_000
-
-
-def _refresh_lock(engine: AsyncEngine, shared: redis.Redis | None) -> RefreshLock:
-    """Single-flight token refresh: for every replica in Redis (``CRMGRAPH_REDIS_URL``) or
-    under a PostgreSQL advisory lock, else within this process (SQLite)."""
-    if shared is not None:
-        return RedisRefreshLock(shared)
-    if engine.dialect.name == "postgresql":
-        return PostgresRefreshLock(engine)
-    return MemoryRefreshLock()
 
 
 @web.middleware
@@ -305,14 +269,8 @@ def build_app(
     keys = settings.api_key_map()
     if not keys:
         log.warning("CRMGRAPH_API_KEYS is empty: every GraphQL request will be refused")
-    shared = (
-        redis.Redis.from_url(settings.redis_url.get_secret_value()) if settings.redis_url else None
-    )
-    store = persisted_queries or (
-        RedisPersistedQueries(shared)
-        if shared is not None
-        else MemoryPersistedQueries(settings.persisted_queries_max_entries)
-    )
+    shared = SharedState(settings)
+    store = persisted_queries or shared.persisted_queries(settings.persisted_queries_max_entries)
     manifest = (
         load_manifest(settings.persisted_queries_manifest)
         if settings.persisted_queries_manifest
@@ -335,12 +293,11 @@ def build_app(
         ],
     )
     app[SETTINGS] = settings
+    app[SHARED] = shared
     app[OBSERVABILITY] = obs
     if settings.coalesce_window_ms > 0:
         app[COALESCER] = Coalescer(settings.coalesce_window_ms / 1000)
     app.cleanup_ctx.append(_resources)
-    if shared is not None:
-        app.on_cleanup.append(lambda _: shared.aclose())
     if manifest:
         app.on_startup.append(_register_manifest(store, manifest))
     app.on_startup.append(_freeze_startup_objects)

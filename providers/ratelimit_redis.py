@@ -163,13 +163,13 @@ class RedisRateLimiter(RateLimiter):
                 wait = max(oldest + window.seconds - now, 0.0)
                 wait += random.uniform(0, _JITTER_SECONDS)
             if wait <= 0:
-                await self._spend_day(key, name, window, now)
+                await self._spend_day(key, name, window)
                 return Slot(now, now, "sent")
             if now + wait > deadline:
                 raise self._refusal(key, OverBudget("burst", wait))
             await self._sleep(wait)
 
-    async def _spend_day(self, key: LimitKey, name: str, window: _Window, now: float) -> None:
+    async def _spend_day(self, key: LimitKey, name: str, window: _Window) -> None:
         if window.daily is None:
             return
         day = f"{name}/day"
@@ -189,7 +189,6 @@ class RedisRateLimiter(RateLimiter):
         *,
         slot: Slot | None = None,
         retry_after_cap: float = math.inf,
-        **_: Any,
     ) -> None:
         """Fold a reply's headers into the shared budget (written in the background)."""
         if headers is None:

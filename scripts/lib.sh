@@ -59,7 +59,17 @@ test_services() {  # Debian's PostgreSQL and Redis: tests/services.py starts the
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo apt-get update -qq >/dev/null
-  # Only the binaries are used: the tests start their own servers on free loopback ports.
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
+  # Only the binaries are used: the tests start their own servers on free loopback ports, so
+  # the packages must not start their system services (on 5432 and 6379) as they install.
+  # policy-rc.d answering 101 ("action forbidden") is Debian's switch for that.
+  (
+    local policy=/usr/sbin/policy-rc.d
+    if [ ! -e "$policy" ]; then
+      trap '$sudo rm -f "$policy"' EXIT
+      printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+      $sudo chmod 755 "$policy"
+    fi
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
+  )
 }

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from gql.store.migrate import upgrade
+from gql.store.migrate import prepare
 
 
 class Base(DeclarativeBase):
@@ -74,5 +74,5 @@ async def open_database(url: str) -> tuple[AsyncEngine, async_sessionmaker[Any]]
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, pool_pre_ping=True)
-    await upgrade(engine)
+    await prepare(engine, Base.metadata)
     return engine, async_sessionmaker(engine, expire_on_commit=False)

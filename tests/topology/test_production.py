@@ -6,8 +6,9 @@
 
 Real parts only: PostgreSQL and Redis from the test services, two ``crmgraph serve``
 processes sharing them, Apollo's gateway (``tests/federation/gateway.mjs``) in front, and the
-HubSpot emulator, which holds the association state, records when each call arrived and
-enforces its own rolling limit (10 calls per second here). The client first sends 4 requests
+HubSpot emulator, which holds the association state, records when each call arrived,
+enforces its own rolling limit (10 calls per second here) and issues access tokens that live
+4 s with rotating refresh tokens. The client first sends 4 requests
 twice at once (the gateway gives the twins to both replicas), then 40 keyed
 ``batchCreateAssociations`` through the gateway, 8 at a time, retrying a failed request with
 the same ``idempotencyKey``; a quarter of the way in one replica gets SIGKILL.
@@ -17,7 +18,8 @@ Checked: the twins get one answer from one upstream call; every input confirmed 
 twice, and twice only for requests the crash interrupted (their claim was taken over after
 its lease), and repeating every request afterwards makes no upstream call (nothing written
 twice); the emulator refused no call (batch creates are exempt from HubSpot's ten-second
-window, so they count in the shared daily quota only).
+window, so they count in the shared daily quota only); and one token refresh per expiry
+across both replicas (each spent the refresh token the one before issued; none refused).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import os
 import signal
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +54,10 @@ REQUESTS, INPUTS, CONCURRENCY = 40, 5, 8
 RACES = 4  # requests sent twice at once first: the gateway hands the twins to both replicas
 KILL_AFTER = REQUESTS // 4  # answered requests before one replica is killed
 LEASE_SECONDS = 2  # a dead replica's idempotency claims are taken over after this
+# Access tokens live 3 s and are refreshed when under 2.5 s are left: a refresh every ~0.5 s
+# of load, each with a rotating refresh token (a second use of one is refused). Short, since
+# batch creates do not wait on the ten-second window (they are exempt): the load is brief.
+TOKEN_LIFETIME_S, REFRESH_MARGIN_S = 3, 2.5
 DEADLINE_SECONDS = 30.0  # bounds every wait for a process or a request
 
 BATCH = """mutation($id: ID!, $inputs: [AssociationInput!]!, $key: String) {
@@ -158,6 +165,8 @@ async def test_two_replicas_behind_a_gateway_survive_a_crash(
     tmp_path: Path, postgres_url: str, redis_url: str, node: NodeRunner
 ) -> None:
     state = HubSpotState(tokens={TOKEN}, burst_limit=BURST, interval_ms=int(INTERVAL_S * 1000))
+    state.oauth.rotate, state.oauth.lifetime_seconds = True, TOKEN_LIFETIME_S
+    first_refresh_token = state.oauth.new_refresh_token()
     records = range(1, (REQUESTS + RACES) * INPUTS + 1)
     state.add_records("contacts", *(str(c) for c in records))
     state.add_records("companies", *(str(1000 + c) for c in records))
@@ -173,6 +182,8 @@ async def test_two_replicas_behind_a_gateway_survive_a_crash(
         "CRMGRAPH_IDEMPOTENCY_LEASE_SECONDS": str(LEASE_SECONDS),
         "CRMGRAPH_RETRY_BACKOFF_SECONDS": "0.05",
         "CRMGRAPH_GRAPHIQL": "0",
+        "CRMGRAPH_HUBSPOT_TOKEN_URL": f"{hubspot.url}/oauth/v1/token",
+        "CRMGRAPH_TOKEN_REFRESH_MARGIN_SECONDS": str(REFRESH_MARGIN_S),
     }
     migrate = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "gql.cli", "migrate", env=env, stdout=asyncio.subprocess.PIPE
@@ -198,13 +209,21 @@ async def test_two_replicas_behind_a_gateway_survive_a_crash(
         timeout = aiohttp.ClientTimeout(total=DEADLINE_SECONDS)
         async with aiohttp.ClientSession(timeout=timeout) as session:
             client = Client(session, ready["gateway"])
+            expires_at = datetime.now(UTC) + timedelta(seconds=TOKEN_LIFETIME_S)
+            state.token_expiry[TOKEN] = state.clock() + TOKEN_LIFETIME_S
             created = await client.post(
                 CREATE,
                 {
                     "input": {
                         "provider": "HUBSPOT",
                         "name": "production",
-                        "credentials": {"accessToken": TOKEN},
+                        "credentials": {
+                            "accessToken": TOKEN,
+                            "expiresAt": expires_at.isoformat(),
+                            "refreshToken": first_refresh_token,
+                            "clientId": state.oauth.client_id,
+                            "clientSecret": state.oauth.client_secret,
+                        },
                         "rateLimits": {"requestsPerInterval": BURST, "intervalSeconds": 1.0},
                     }
                 },
@@ -270,7 +289,7 @@ async def test_two_replicas_behind_a_gateway_survive_a_crash(
 
     # Nothing written twice: an input went upstream twice only when the crash cut its
     # request short, and the repeats were answered from the idempotency records.
-    writes = [c for c in sent_once if c.path.endswith("/batch/create")]
+    writes = [c for c in sent_once if c.path.endswith("/batch/create") and accepted(state, c)]
     times_sent = collections.Counter(p for c in writes for p in pairs_of(c.body["inputs"]))
     assert set(times_sent) == wanted
     assert max(times_sent.values()) <= 2
@@ -283,20 +302,33 @@ async def test_two_replicas_behind_a_gateway_survive_a_crash(
     # Every key answered: no claim left in progress by the killed replica.
     assert claims == {"answered": REQUESTS + RACES, "in progress": 0}
 
-    # The combined rate: in no rolling second did the emulator receive more than its limit.
+    # One refresh per expiry across both replicas: each refresh spent the refresh token the
+    # one before it issued (none refused, none presented twice), and there were no more of
+    # them than expiries in the time the load took.
+    oauth = state.oauth
+    assert oauth.refreshes >= 1
+    assert oauth.refused == []
+    assert len(set(oauth.presented)) == len(oauth.presented) == oauth.refreshes
+    api_calls = [c for c in sent_once if not c.path.startswith("/oauth")]
+    span = api_calls[-1].at - api_calls[0].at
+    assert oauth.refreshes <= span / (TOKEN_LIFETIME_S - REFRESH_MARGIN_S) + 1
+
+    # The combined rate: in no rolling second did the emulator receive more API calls than its
+    # limit (its token endpoint is not rate-limited).
     provider = RateWindow(burst_max=BURST, interval_s=INTERVAL_S, daily_max=1_000_000)
     # Batch creates are exempt from HubSpot's ten-second window (its specs'
     # x-hubspot-rate-limit-exemptions): they count in the daily quota only, here as there.
     verdicts = collections.Counter(
         provider.acquire(c.at, burst_exempt=burst_exempt(c.method, c.path))
-        for c in sorted(sent_once, key=_at)
+        for c in sorted(api_calls, key=_at)
     )
-    assert verdicts == {LimitVerdict.OK: len(sent_once)}
-    assert provider.daily_used == len(sent_once)
-    busiest = max(sum(0 <= d.at - c.at < INTERVAL_S for d in sent_once) for c in sent_once)
+    assert verdicts == {LimitVerdict.OK: len(api_calls)}
+    assert provider.daily_used == len(api_calls)
+    busiest = max(sum(0 <= d.at - c.at < INTERVAL_S for d in api_calls) for c in api_calls)
     print(  # the figures the README quotes (pytest -s shows them)
         f"topology: {REQUESTS} requests, {len(retried)} retried after the crash, "
         f"{len(writes)} upstream writes, {len(twice)} inputs sent twice, "
+        f"{oauth.refreshes} token refreshes in {span:.1f} s, "
         f"busiest second {busiest}/{BURST} calls"
     )
 
@@ -315,6 +347,13 @@ async def _claims(postgres_url: str) -> dict[str, int]:
     for row in rows:
         counts["answered" if row["answered"] else "in progress"] = row["count"]
     return counts
+
+
+def accepted(state: HubSpotState, call: Any) -> bool:
+    """Whether the emulator took the call's token when it came (a refused call wrote nothing)."""
+    token = (call.header("Authorization") or "").removeprefix("Bearer ")
+    expiry = state.token_expiry.get(token)
+    return token in state.tokens and (expiry is None or call.at < expiry)
 
 
 def _read(log: Path) -> str:

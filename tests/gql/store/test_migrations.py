@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, bindparam, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from gql.store import migrate
 from gql.store.db import Base, open_database
 from gql.store.migrate import alembic_config, upgrade
 from tests.gql.store.conftest import Database
@@ -19,12 +20,18 @@ from tests.gql.store.conftest import Database
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+def test_the_start_up_head_is_the_newest_revision() -> None:
+    assert migrate.HEAD == HEAD, "set gql/store/migrate.py's HEAD to the new revision"
+
+
 def _differences(connection: Any) -> list[Any]:
     return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
 
 
-async def test_migrated_schema_is_the_models(database: Database) -> None:
-    engine, _ = database
+async def test_migrated_schema_is_the_models(database_url: str) -> None:
+    """The migrations, run from an empty database, make exactly the models' tables."""
+    engine = create_async_engine(database_url)
+    await upgrade(engine)
     async with engine.connect() as conn:
         differences = await conn.run_sync(_differences)
         version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
@@ -33,6 +40,27 @@ async def test_migrated_schema_is_the_models(database: Database) -> None:
         "gql/store/migrations/versions/ (0002_idempotency_claims.py shows the form)"
     )
     assert version == HEAD
+    await engine.dispose()
+
+
+async def test_a_new_database_starts_at_head_with_the_models(database: Database) -> None:
+    """At start an empty database gets the models' tables and the head stamp, which the
+    migrations then find up to date."""
+    engine, _ = database
+    async with engine.connect() as conn:
+        assert await conn.run_sync(_differences) == []
+        assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == HEAD
+
+
+async def test_a_database_behind_is_migrated_at_start(database_url: str) -> None:
+    engine = create_async_engine(database_url)
+    await upgrade(engine, "0002")
+    await engine.dispose()
+    engine, _ = await open_database(database_url)
+    async with engine.connect() as conn:
+        assert await conn.run_sync(_differences) == []
+        assert await conn.scalar(text("SELECT version_num FROM alembic_version")) == HEAD
+    await engine.dispose()
 
 
 async def test_migrating_again_changes_nothing(database: Database, database_url: str) -> None:
