@@ -13,7 +13,7 @@ import json
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -121,6 +121,9 @@ class EmulatorState:
     faults: FaultPlan = field(default_factory=FaultPlan)
     clock: Callable[[], float] = time.monotonic  # drives the rate windows; replace in tests
     calls: list[RecordedCall] = field(default_factory=list)
+    # False keeps each call's method, path, query and headers but drops its body once answered:
+    # the benchmark counts calls, and bodies it never reads would weigh on the server's RSS.
+    keep_bodies: bool = True
     answered: list[Answer] = field(default_factory=list)  # one per reply sent, in order
     _release: asyncio.Event | None = field(default=None, init=False, repr=False)
 
@@ -281,9 +284,13 @@ def recording_middleware(state: EmulatorState) -> Any:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         call = await _record(request)
+        position = len(state.calls)
         state.calls.append(call)
         request[CALL_KEY] = call
         response = await _answer(state, request, handler)
+        recorded = state.calls[position] if position < len(state.calls) else None
+        if not state.keep_bodies and recorded is call:  # (not cleared meanwhile)
+            state.calls[position] = replace(call, body=None, raw_body=b"")
         resource = request.match_info.route.resource
         route = resource.canonical if resource is not None else request.path
         state.answered.append(Answer(request.method, route, response.status))

@@ -3,7 +3,8 @@
 Endpoints, in both API versions (``ROUTES``): batch create (v3 with type names; 2026-09 with
 ``types`` of category and type id, refusing v3 names), PUT default, labelled PUT (a list of
 association specs, 201 `{fromObjectTypeId, fromObjectId, toObjectTypeId, toObjectId, labels}`),
-batch associate-default, batch read, labels. The endpoints the specs tag
+batch associate-default, batch read, labels, and the objects batch read (which records exist).
+The endpoints the specs tag
 ``x-hubspot-rate-limit-exemptions: ["ten-secondly"]`` count against the daily quota only.
 Each batch endpoint refuses more inputs than its limit (``*_batch_limit``, settable) with a
 400 VALIDATION_ERROR "Batch input size must be between 1 and N, got M". Object types include
@@ -158,6 +159,7 @@ class HubSpotState(EmulatorState):
     v4_default_batch_limit: int = 2000
     read_batch_limit: int = 1000  # HubSpot changelog 2025-02-10
     read_page_size: int = 500
+    object_read_batch_limit: int = 100  # objects batch read: 100 ids a call
     rate_limit_enabled: bool = True
     burst_limit: int = 190  # private app, Professional/Enterprise: 190 / 10 s
     interval_ms: int = 10_000
@@ -691,6 +693,41 @@ async def v4_batch_read(request: web.Request) -> web.StreamResponse:
     return _envelope(results, errors, started, 200)
 
 
+async def v3_objects_batch_read(request: web.Request) -> web.StreamResponse:
+    """Records by id, 100 a call. Unknown ids share one 207 error listing them in
+    ``context.ids``, as HubSpot answers ("Could not get some CONTACT objects, ...")."""
+    state = request.app[HUBSPOT_KEY]
+    object_type = _path_type(request, "objectType")
+    inputs = _inputs(request, state.object_read_batch_limit)
+    started, results, missing = now_iso(), [], []
+    for index, item in enumerate(inputs):
+        object_id = _object_id(item, f"inputs[{index}]")
+        if not state.has_record(object_type, object_id):
+            missing.append(object_id)
+            continue
+        results.append(
+            {
+                "id": object_id,
+                "properties": {"hs_object_id": object_id},
+                "createdAt": started,
+                "updatedAt": started,
+                "archived": False,
+            }
+        )
+    errors = []
+    if missing:
+        name = OBJECT_TYPES[object_type][1].upper()
+        errors.append(
+            _item_error(
+                "OBJECT_NOT_FOUND",
+                f"Could not get some {name} objects, they may be deleted or not exist. "
+                "Check that ids are valid.",
+                {"ids": missing},
+            )
+        )
+    return _envelope(results, errors, started, 200)
+
+
 async def v4_labels(request: web.Request) -> web.StreamResponse:
     state = request.app[HUBSPOT_KEY]
     from_type, to_type = _path_type(request, "fromObjectType"), _path_type(request, "toObjectType")
@@ -793,6 +830,9 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", _DATED + "/batch/associate/default", v4_batch_associate_default, True),
     Route("POST", _DATED + "/batch/read", v4_batch_read, True),
     Route("GET", _DATED + "/labels", v4_labels, True),
+    # which records exist (objects batch read)
+    Route("POST", "/crm/v3/objects/{objectType}/batch/read", v3_objects_batch_read, False),
+    Route("POST", "/crm/objects/2026-09/{objectType}/batch/read", v3_objects_batch_read, False),
 )
 _EXEMPT = {(r.method, r.path) for r in ROUTES if r.ten_secondly_exempt}
 _EXEMPT_PATHS = [

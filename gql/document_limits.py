@@ -13,6 +13,7 @@ from graphql import (
     GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
 )
 from strawberry.extensions import SchemaExtension, ValidationCache
@@ -51,6 +52,30 @@ def expanded_size(document: DocumentNode, budget: int) -> int:
     return sum(size(op.selection_set, frozenset()) for op in operations)
 
 
+def _aliases(document: DocumentNode) -> int:
+    """Aliased fields anywhere in the document, fragments included (each counted once)."""
+    count = 0
+    stack: list[SelectionSetNode] = [
+        d.selection_set
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)
+    ]
+    while stack:
+        for selection in stack.pop().selections:
+            if isinstance(selection, FieldNode) and selection.alias is not None:
+                count += 1
+            if isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set:
+                stack.append(selection.selection_set)
+    return count
+
+
+def _has_mutation(document: DocumentNode) -> bool:
+    return any(
+        isinstance(d, OperationDefinitionNode) and d.operation is OperationType.MUTATION
+        for d in document.definitions
+    )
+
+
 def _empty_selection(document: DocumentNode) -> bool:
     stack: list[SelectionSetNode] = [
         d.selection_set
@@ -69,11 +94,19 @@ def _empty_selection(document: DocumentNode) -> bool:
 
 class DocumentLimits(SchemaExtension):
     """Refuse, before validation runs: documents whose fragments expand past a budget, empty
-    selection sets, and several operations with no ``operationName`` to choose one."""
+    selection sets, several operations with no ``operationName`` to choose one, and mutation
+    documents with more aliases than ``max_mutation_aliases``.
 
-    def __init__(self, max_expanded_fields: int = 5_000) -> None:
+    Queries may alias more (``MaxAliasesLimiter``): a stitching gateway merges the root
+    fields it delegates into one document, ``_0_crmIntegration: crmIntegration(...)`` and
+    so on, and query fields share their provider calls through the loaders. Each aliased
+    mutation may be a provider call of its own, so those keep the tighter budget.
+    """
+
+    def __init__(self, max_expanded_fields: int = 5_000, max_mutation_aliases: int = 30) -> None:
         super().__init__()
         self.max_expanded_fields = max_expanded_fields
+        self.max_mutation_aliases = max_mutation_aliases
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
@@ -100,6 +133,12 @@ class DocumentLimits(SchemaExtension):
             return (
                 Code.GRAPHQL_VALIDATION_FAILED,
                 "The document has several operations: name the one to run in operationName.",
+            )
+        if _has_mutation(document) and _aliases(document) > self.max_mutation_aliases:
+            return (
+                Code.GRAPHQL_VALIDATION_FAILED,
+                f"A document with a mutation may use at most {self.max_mutation_aliases} "
+                "aliases: each aliased mutation can be a provider call of its own.",
             )
         if expanded_size(document, self.max_expanded_fields) > self.max_expanded_fields:
             return (

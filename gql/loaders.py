@@ -8,6 +8,7 @@ integration (and object types) and answers every key, in order, with its own val
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -24,6 +25,7 @@ from providers.batching import error_for_items
 from providers.capabilities import (
     ASSOCIATION_READS,
     DEFAULT_ASSOCIATIONS,
+    RECORD_LOOKUPS,
     UNIFIED_ASSOCIATIONS,
     Capability,
 )
@@ -69,6 +71,17 @@ class AssociationsKey:
     object_type: str
     record_id: str
     to_object_type: str
+
+
+@dataclass(frozen=True)
+class RecordKey:
+    """Whether one record exists. ``to_types`` are the association reads the request makes
+    of it anyway: a record they find associations for exists, with no call of its own."""
+
+    integration_id: str
+    object_type: str
+    record_id: str
+    to_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,6 +148,7 @@ class Loaders:
             sized("associations", self._read_associations),
             max_batch_size=limits.hubspot_read_batch_limit,
         )
+        self.records = DataLoader[RecordKey, bool](self._find_records)
         self.unified_associations = DataLoader[UnifiedKey, UnifiedAssociationResult](
             sized("unified_associations", self._associate_unified), cache=False
         )
@@ -229,6 +243,41 @@ class Loaders:
         reads = self.implementation(ASSOCIATION_READS, found)
         return await reads.read_associations(object_type, to_type, ids)
 
+    async def _find_records(self, keys: list[RecordKey]) -> list[bool | BaseException]:
+        async def answer(group: list[RecordKey], found: Found) -> Iterable[tuple[RecordKey, bool]]:
+            first = group[0]
+            ids = [k.record_id for k in group]
+            # The reads the fields below will ask for: loaded once, here, and kept in the
+            # loader's cache for them. An id with associations exists.
+            reads = [
+                AssociationsKey(first.integration_id, first.object_type, i, to_type)
+                for to_type in first.to_types
+                for i in ids
+            ]
+            answers = await asyncio.gather(
+                *(self.associations.load(k) for k in reads), return_exceptions=True
+            )
+            vouched = {
+                k.record_id
+                for k, a in zip(reads, answers, strict=True)
+                if isinstance(a, list) and a
+            }
+            unsure = [i for i in ids if i not in vouched]
+            existing: set[str] = set()
+            if unsure and registry.supports(found[1].provider, RECORD_LOOKUPS):
+                lookups = self.implementation(RECORD_LOOKUPS, found)
+                existing = await lookups.existing_records(first.object_type, unsure)
+            elif unsure:
+                # HighLevel answers an unknown record and an unrelated one alike (an empty
+                # relations list), and has no lookup by id across object kinds: a
+                # well-formed id is taken as a record.
+                existing = set(unsure)
+            return [(k, k.record_id in vouched or k.record_id in existing) for k in group]
+
+        return await self._per_group(
+            keys, lambda k: (k.integration_id, k.object_type, k.to_types), answer
+        )
+
     # --- unified associations shared across operations ------------------------------------
 
     async def _associate_unified(
@@ -267,4 +316,4 @@ def _batch_for(batch: Batch[DefaultAssociation], pair: Pair) -> Batch[DefaultAss
     )
 
 
-__all__ = ["AssociationsKey", "DefaultAssociationKey", "Loaders", "UnifiedKey"]
+__all__ = ["AssociationsKey", "DefaultAssociationKey", "Loaders", "RecordKey", "UnifiedKey"]

@@ -33,12 +33,19 @@ from gql.settings import Settings
 from gql.types.records import CrmRecord
 
 
-@strawberry.type
+@strawberry.type(
+    description="Reads: your CRM integrations, CRM records and their associations, "
+    "association types and what each provider supports. Every field needs Authorization: "
+    "Bearer <api key>."
+)
 class Query(IntegrationQueries, RecordQueries, CapabilityQueries):
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Writes: register CRM connections, and create associations in the CRM they "
+    "connect to. Each takes an integrationId and calls only that integration's provider."
+)
 class Mutation(IntegrationMutations, AssociationMutations, RelationMutations):
     pass
 
@@ -76,7 +83,10 @@ def build_schema(
     # Factories, not instances: Strawberry builds fresh extensions for every request.
     ours: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
         # First: it refuses what would make the limiters below expensive.
-        lambda: DocumentLimits(max_expanded_fields=settings.max_expanded_fields),
+        lambda: DocumentLimits(
+            max_expanded_fields=settings.max_expanded_fields,
+            max_mutation_aliases=settings.max_mutation_aliases,
+        ),
         # Rule classes built once: a limiter made per request makes new classes, and every
         # request would be new to the validation cache below.
         lambda: AddValidationRules(limit_rules),

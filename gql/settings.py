@@ -103,8 +103,13 @@ class Settings(BaseSettings):
     max_operations_per_request: int = Field(default=50, ge=1)
     max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     max_query_depth: int = 12
-    max_aliases: int = 30
-    max_tokens: int = 5_000
+    # A stitching gateway merges the fields it delegates into one document, one alias each
+    # (tests/federation/test_stitch_records.py: 100 delegations, 1,805 tokens). 200 aliases
+    # and 8,000 tokens leave room for larger selections; 2,000 one-line operations (10,000
+    # tokens) are still refused. Mutations keep 30 aliases (DocumentLimits).
+    max_aliases: int = 200
+    max_mutation_aliases: int = 30  # each aliased mutation can be a provider call of its own
+    max_tokens: int = 8_000
     max_expanded_fields: int = 5_000  # fields a document selects once fragments are expanded
     introspection: bool = True
     graphiql: bool = True

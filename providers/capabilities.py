@@ -92,6 +92,12 @@ class AssociationReads(Protocol):
     ) -> Mapping[str, list[AssociatedRecord] | ProviderError]: ...
 
 
+class RecordLookups(Protocol):
+    """``crmRecords``: which ids are records, for the ids no association read vouched for."""
+
+    async def existing_records(self, object_type: str, ids: Sequence[str]) -> set[str]: ...
+
+
 class Labels(Protocol):
     """``associationLabels``: the association types between two object types; their ids are
     the ``associationId`` values ``createRelation`` accepts."""
@@ -122,6 +128,7 @@ BATCH_ASSOCIATIONS: Capability[BatchAssociations] = Capability("batchCreateAssoc
 RELATIONS: Capability[Relations] = Capability("createRelation")
 ASSOCIATION_READS: Capability[AssociationReads] = Capability("associations")
 LABELS: Capability[Labels] = Capability("associationLabels")
+RECORD_LOOKUPS: Capability[RecordLookups] = Capability("crmRecords")
 
 
 @dataclass(frozen=True)

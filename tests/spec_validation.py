@@ -61,6 +61,7 @@ HIGHLEVEL_HOST = "https://services.leadconnectorhq.com"
 _LABELS_PATH = re.compile(r"^/crm/v4/associations/[^/]+/[^/]+/labels(/|$)")
 _DATED_LABELS_PATH = re.compile(r"^/crm/associations/2026-09/[^/]+/[^/]+/labels(/|$)")
 _DATED_OBJECT_ASSOCIATION = re.compile(r"^/crm/objects/2026-09/[^/]+/[^/]+/associations/")
+_DATED_OBJECTS_READ = re.compile(r"^/crm/objects/2026-09/[^/]+/batch/read$")
 
 
 class SpecValidationError(AssertionError):
@@ -141,6 +142,10 @@ def spec_for(call: RecordedCall) -> tuple[str, str] | None:
         return "hubspot/associations-v3.openapi.json", HUBSPOT_HOST
     if _LABELS_PATH.match(call.path):
         return "hubspot/associations-schema-v4-labels.openapi.json", HUBSPOT_HOST
+    if call.path.startswith("/crm/v3/objects/"):
+        return "hubspot/objects-v3.openapi.json", HUBSPOT_HOST
+    if _DATED_OBJECTS_READ.match(call.path):
+        return "hubspot/objects-2026-09.openapi.json", HUBSPOT_HOST
     if call.path.startswith(("/crm/v4/associations/", "/crm/v4/objects/")):
         return "hubspot/associations-v4.openapi.json", HUBSPOT_HOST
     if _DATED_LABELS_PATH.match(call.path):

@@ -25,7 +25,7 @@ from gql.types.associations import (
     UnifiedAssociations,
     UnifiedRequestOptions,
 )
-from gql.types.common import RecordRef
+from gql.types.common import IntegrationId, ObjectType, RecordId, RecordRef
 from providers.capabilities import (
     BATCH_ASSOCIATIONS,
     DEFAULT_ASSOCIATIONS,
@@ -170,15 +170,21 @@ async def _with_refused(
 class AssociationMutations:
     @strawberry.mutation(
         description="Truto's unified association on any CRM: Salesforce lookups and junction "
-        "rows, HubSpot default associations, HighLevel business, contactId and relations "
-        "(crmCapabilities lists each pair)."
+        "rows (200 records a call), HubSpot default associations, HighLevel business, contactId "
+        "and relations. crmCapabilities lists each pair and the calls it makes."
     )
     async def create_association(
         self,
         info: Info,
-        integration_id: strawberry.ID,
-        input: UnifiedAssociationInput,
-        options: UnifiedRequestOptions | None = None,
+        integration_id: IntegrationId,
+        input: Annotated[
+            UnifiedAssociationInput,
+            strawberry.argument(description="The record and what to associate it with."),
+        ],
+        options: Annotated[
+            UnifiedRequestOptions | None,
+            strawberry.argument(description="The answer's shape; UNIFIED when omitted."),
+        ] = None,
         idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> UnifiedAssociation:
         options = options or UnifiedRequestOptions()
@@ -198,17 +204,19 @@ class AssociationMutations:
         return _unified_answer(result, options)
 
     @strawberry.mutation(
-        description="The standard link between two records: HubSpot's default association, "
-        "Salesforce's lookup or contact role, HighLevel's built-in association."
+        description="The standard link between two records: HubSpot's default association "
+        "(alone, one PUT; sent with others in one HTTP request, one batch/associate/default "
+        "call per 100 pairs), Salesforce's lookup or contact role, HighLevel's built-in "
+        "association. crmCapabilities lists the pairs."
     )
     async def create_default_association(
         self,
         info: Info,
-        integration_id: strawberry.ID,
-        from_object_type: str,
-        from_object_id: strawberry.ID,
-        to_object_type: str,
-        to_object_id: strawberry.ID,
+        integration_id: IntegrationId,
+        from_object_type: ObjectType,
+        from_object_id: RecordId,
+        to_object_type: ObjectType,
+        to_object_id: RecordId,
         idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> DefaultAssociationBatch:
         _, _, rules = await capable(info, str(integration_id), DEFAULT_ASSOCIATIONS)
@@ -232,16 +240,24 @@ class AssociationMutations:
         return DefaultAssociationBatch.from_domain(batch)
 
     @strawberry.mutation(
-        description="Many typed pairs in HubSpot's batch envelope, on any CRM; split into calls "
-        "of the provider's limit. A bad input fails that input only."
+        description="Many typed pairs in HubSpot's batch envelope, on any CRM, split into calls "
+        "of the provider's limit (HubSpot v3 batch create: CRMGRAPH_HUBSPOT_V3_BATCH_LIMIT, "
+        "100; Salesforce sObject Collections: 200). Each input is in results or in one error's "
+        "items; a bad input fails that input only."
     )
     async def batch_create_associations(
         self,
         info: Info,
-        integration_id: strawberry.ID,
-        from_object_type: str,
-        to_object_type: str,
-        inputs: list[AssociationInput],
+        integration_id: IntegrationId,
+        from_object_type: ObjectType,
+        to_object_type: ObjectType,
+        inputs: Annotated[
+            list[AssociationInput],
+            strawberry.argument(
+                description="The associations to create: 1 to CRMGRAPH_MAX_BATCH_INPUTS "
+                "(10,000 by default); duplicate pairs are sent once."
+            ),
+        ],
         idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> AssociationBatch:
         _, client, rules = await capable(info, str(integration_id), BATCH_ASSOCIATIONS)

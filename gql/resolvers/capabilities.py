@@ -16,7 +16,8 @@ from providers import registry
 class CrmCapability:
     operation: str = strawberry.field(
         description="The GraphQL field: createAssociation, createDefaultAssociation, "
-        "batchCreateAssociations, createRelation, associations or associationLabels."
+        "batchCreateAssociations, createRelation, associations, crmRecords or "
+        "associationLabels."
     )
     from_object_type: str = strawberry.field(
         description="The object type (or unified entity) it starts from; any: every type."
@@ -51,6 +52,7 @@ def markdown() -> str:
         "batchCreateAssociations",
         "createRelation",
         "associations",
+        "crmRecords",
         "associationLabels",
     ]
     rows = sorted(

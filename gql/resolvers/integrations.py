@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from pydantic import ValidationError
@@ -13,6 +13,7 @@ from gql.context import Info
 from gql.errors import ApiError, Code, bad_input
 from gql.store.heron_config import CrmConfig
 from gql.store.integrations import IntegrationChanges
+from gql.types.common import IntegrationId
 from gql.types.integrations import (
     CreateCrmIntegrationInput,
     CrmCredentialsInput,
@@ -117,12 +118,14 @@ def _not_found(id: str) -> ApiError:
 
 @strawberry.type
 class IntegrationQueries:
-    @strawberry.field
-    async def crm_integration(self, info: Info, id: strawberry.ID) -> CrmIntegration | None:
+    @strawberry.field(
+        description="One of the caller's integrations; null when unknown or another tenant's."
+    )
+    async def crm_integration(self, info: Info, id: IntegrationId) -> CrmIntegration | None:
         found = await info.context.store.get(info.context.tenant, str(id))
         return CrmIntegration.from_domain(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="Every integration of the caller's tenant.")
     async def crm_integrations(self, info: Info) -> list[CrmIntegration]:
         found = await info.context.store.list(info.context.tenant)
         return [CrmIntegration.from_domain(i) for i in found]
@@ -132,7 +135,11 @@ class IntegrationQueries:
 class IntegrationMutations:
     @strawberry.mutation(description="Register a CRM connection for the caller's tenant.")
     async def create_crm_integration(
-        self, info: Info, input: CreateCrmIntegrationInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateCrmIntegrationInput, strawberry.argument(description="The new connection.")
+        ],
     ) -> CrmIntegration:
         changes = IntegrationChanges(
             provider=input.provider,
@@ -148,9 +155,17 @@ class IntegrationMutations:
         created = await info.context.store.create(info.context.tenant, changes)
         return CrmIntegration.from_domain(created)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Change an integration: only the fields given change. NOT_FOUND when "
+        "unknown or another tenant's."
+    )
     async def update_crm_integration(
-        self, info: Info, id: strawberry.ID, input: UpdateCrmIntegrationInput
+        self,
+        info: Info,
+        id: IntegrationId,
+        input: Annotated[
+            UpdateCrmIntegrationInput, strawberry.argument(description="The fields to change.")
+        ],
     ) -> CrmIntegration:
         ctx = info.context
         current = await ctx.store.get(ctx.tenant, str(id))
@@ -177,7 +192,7 @@ class IntegrationMutations:
         return CrmIntegration.from_domain(updated)
 
     @strawberry.mutation(description="Remove an integration; answers its id.")
-    async def delete_crm_integration(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+    async def delete_crm_integration(self, info: Info, id: IntegrationId) -> strawberry.ID:
         if not await info.context.store.delete(info.context.tenant, str(id)):
             raise _not_found(str(id))
         info.context.loaders.forget_integration(str(id))

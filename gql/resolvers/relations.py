@@ -9,6 +9,7 @@ import strawberry
 from gql.context import Info
 from gql.resolvers.connect import capable
 from gql.resolvers.idempotent import KEY_HELP, once
+from gql.types.common import IntegrationId
 from gql.types.relations import CreateRelationInput, Relation
 from providers.capabilities import RELATIONS
 from providers.domain import Relation as DomainRelation
@@ -19,13 +20,16 @@ from providers.domain import RelationRequest
 class RelationMutations:
     @strawberry.mutation(
         description="Relate two records through a named association (an id associationLabels "
-        "gives): a HighLevel relation, a HubSpot labelled association, a Salesforce junction row."
+        "gives): a HighLevel relation, a HubSpot labelled association, a Salesforce junction "
+        "row. HighLevel answers ALREADY_EXISTS for the same relation twice."
     )
     async def create_relation(
         self,
         info: Info,
-        integration_id: strawberry.ID,
-        input: CreateRelationInput,
+        integration_id: IntegrationId,
+        input: Annotated[
+            CreateRelationInput, strawberry.argument(description="The relation to create.")
+        ],
         idempotency_key: Annotated[str | None, strawberry.argument(description=KEY_HELP)] = None,
     ) -> Relation:
         _, client, rules = await capable(info, str(integration_id), RELATIONS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -11,18 +11,30 @@ from gql.context import Info
 from gql.errors import ApiError, Code
 from gql.loaders import AssociationsKey
 from gql.resolvers.connect import readable
+from gql.types.common import OBJECT_TYPE_HELP, RECORD_ID_HELP
 from providers import domain
 
 
 @strawberry.type(description="An association type: HubSpot's label, or a HighLevel association.")
 class AssociationLabel:
-    category: str | None
-    type_id: int | None
-    label: str | None
+    category: str | None = strawberry.field(
+        description="HubSpot: HUBSPOT_DEFINED, USER_DEFINED or INTEGRATOR_DEFINED; null for "
+        "HighLevel."
+    )
+    type_id: int | None = strawberry.field(
+        description="HubSpot's numeric association type id; null for HighLevel."
+    )
+    label: str | None = strawberry.field(
+        description="The type's label (HubSpot: null for an unlabelled default type)."
+    )
     id: str | None = strawberry.field(description="HighLevel: the association id.")
-    key: str | None
-    from_object_type: str | None
-    to_object_type: str | None
+    key: str | None = strawberry.field(description="HighLevel: the association's key.")
+    from_object_type: str | None = strawberry.field(
+        description="The object type (HubSpot) or object key (HighLevel) on the from side."
+    )
+    to_object_type: str | None = strawberry.field(
+        description="The object type or object key on the to side."
+    )
 
     @classmethod
     def from_domain(cls, label: domain.AssociationLabel) -> AssociationLabel:
@@ -37,32 +49,43 @@ class AssociationLabel:
         )
 
 
-@strawberry.type
+@strawberry.type(description="Where a page of a connection sits (Relay's PageInfo).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="Whether records follow this page.")
+    has_previous_page: bool = strawberry.field(description="Whether records precede it.")
+    start_cursor: str | None = strawberry.field(
+        description="The first edge's cursor; null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The last edge's cursor: pass it as after for the next page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A record associated with another, and how.")
 class AssociatedRecord:
-    id: strawberry.ID
-    types: list[AssociationLabel]
-    record: CrmRecord
+    id: strawberry.ID = strawberry.field(description="The associated record's id in the CRM.")
+    types: list[AssociationLabel] = strawberry.field(
+        description="The association types linking the two (HubSpot labels, HighLevel "
+        "associations; empty for Salesforce lookups)."
+    )
+    record: CrmRecord = strawberry.field(
+        description="The associated record as a CrmRecord, to follow its own associations."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One associated record in a page, with its cursor.")
 class AssociationEdge:
-    cursor: str
-    node: AssociatedRecord
+    cursor: str = strawberry.field(description="Opaque: pass it as after to start after it.")
+    node: AssociatedRecord = strawberry.field(description="The associated record.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of a record's associations towards one object type.")
 class AssociationConnection:
-    edges: list[AssociationEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[AssociationEdge] = strawberry.field(description="This page, in CRM order.")
+    page_info: PageInfo = strawberry.field(description="Whether there are more pages.")
+    total_count: int = strawberry.field(
+        description="How many records are associated in all, across every page."
+    )
 
 
 def _cursor(offset: int) -> str:
@@ -89,17 +112,33 @@ MAX_PAGE = 500
     description="A record in a CRM, by integration, object type and id.",
 )
 class CrmRecord:
-    integration_id: strawberry.ID
-    object_type: str
-    id: strawberry.ID
+    integration_id: strawberry.ID = strawberry.field(
+        description="The integration (CRM connection) the record is read through."
+    )
+    object_type: str = strawberry.field(description=OBJECT_TYPE_HELP)
+    id: strawberry.ID = strawberry.field(description=RECORD_ID_HELP)
 
     @strawberry.field(description="The records this one is associated with, a page at a time.")
     async def associations(
         self,
         info: Info,
-        to_object_type: str,
-        first: int | None = 100,
-        after: str | None = None,
+        to_object_type: Annotated[
+            str,
+            strawberry.argument(
+                description="The object type of the associated records, in the same naming "
+                "as objectType."
+            ),
+        ],
+        first: Annotated[
+            int | None,
+            strawberry.argument(description=f"Page size: 0 to {MAX_PAGE}; 100 when omitted."),
+        ] = 100,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A cursor from this connection: the page starts after it."
+            ),
+        ] = None,
     ) -> AssociationConnection:
         size = 100 if first is None else first
         if not 0 <= size <= MAX_PAGE:

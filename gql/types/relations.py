@@ -32,13 +32,23 @@ class CreateRelationInput:
 
 @strawberry.type(description="A relation between two records through an association.")
 class Relation:
-    id: strawberry.ID
-    location_id: str | None
-    association_id: str
-    first_record_id: str
-    second_record_id: str
-    first_object_key: str | None
-    second_object_key: str | None
+    id: strawberry.ID = strawberry.field(
+        description="The provider's id for the relation (HighLevel relation, HubSpot pair, "
+        "Salesforce junction row)."
+    )
+    location_id: str | None = strawberry.field(
+        description="HighLevel: the location it belongs to; null for the others."
+    )
+    association_id: str = strawberry.field(description="The association it goes through.")
+    first_record_id: str = strawberry.field(description="The first (from) side's record.")
+    second_record_id: str = strawberry.field(description="The second (to) side's record.")
+    first_object_key: str | None = strawberry.field(
+        description="The first side's object kind (HighLevel: contact, "
+        "custom_objects.students, ...), when the provider says."
+    )
+    second_object_key: str | None = strawberry.field(
+        description="The second side's object kind, when the provider says."
+    )
 
     @classmethod
     def from_domain(cls, r: domain.Relation) -> Relation:

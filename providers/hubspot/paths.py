@@ -25,6 +25,7 @@ DEFAULT_API_VERSION: ApiVersion = "2026-09"
 V3_CREATE_MAX = 100
 V4_WRITE_MAX = 2_000
 READ_MAX = 1_000
+OBJECTS_READ_MAX = 100  # the CRM objects batch read
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,14 @@ class HubSpotPaths:
         )
         return Endpoint("PUT", template, path)
 
+    # https://developers.hubspot.com/docs/api-reference/crm-objects/batch/post-crm-v3-objects-objectType-batch-read
+    def objects_batch_read(self, object_type: str) -> Endpoint:
+        """Records by id (which exist): ``/crm/v3/objects`` on legacy, as v4 has none."""
+        base = f"/crm/objects/{self.version}" if self.dated else "/crm/v3/objects"
+        template = base + "/{objectType}/batch/read"
+        path = _fill(template, objectType=object_type)
+        return Endpoint("POST", template, path, max_inputs=OBJECTS_READ_MAX)
+
     # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/basic/put-crm-v4-objects-objectType-objectId-associations-toObjectType-toObjectId
     def put_labelled(self, from_type: str, from_id: str, to_type: str, to_id: str) -> Endpoint:
         """A labelled association: the body is a list of ``{associationCategory, ...TypeId}``."""
@@ -142,6 +151,7 @@ def _every(paths: HubSpotPaths) -> list[Endpoint]:
         paths.associate_default("-", "-"),
         paths.batch_read("-", "-"),
         paths.labels("-", "-"),
+        paths.objects_batch_read("-"),
     ]
 
 

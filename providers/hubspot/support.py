@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from providers.capabilities import Provides, Support, every_capability
+from providers.capabilities import (
+    RECORD_LOOKUPS,
+    Provides,
+    RecordLookups,
+    Support,
+    every_capability,
+)
 from providers.hubspot.client import HubSpotClient
 from providers.hubspot.rules import DEFAULT_PAIRS, OBJECT_OF, RULES
 
 _ORDER = list(OBJECT_OF)
 
+
+def _conforms(client: HubSpotClient) -> RecordLookups:
+    """Never called: mypy checks here that the client speaks RecordLookups too."""
+    return client
+
+
 PROVIDES = Provides(
-    implementations=every_capability(HubSpotClient),
+    implementations={**every_capability(HubSpotClient), RECORD_LOOKUPS: HubSpotClient},
     rules=RULES,
     rows=(
         # The 2026-09 paths (the default); `legacy` (CRMGRAPH_HUBSPOT_API_VERSION) calls the v3
@@ -54,6 +66,14 @@ PROVIDES = Provides(
             "any",
             "any",
             "POST /crm/associations/2026-09/{from}/{to}/batch/read, 1,000 ids a call",
+        ),
+        Support(
+            "crmRecords",
+            "any",
+            "any",
+            "ids the selected associations do not vouch for (the batch read answers an unknown "
+            "record as one with none): POST /crm/objects/2026-09/{type}/batch/read, 100 ids a "
+            "call",
         ),
         Support(
             "associationLabels",

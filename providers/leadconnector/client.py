@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -33,6 +33,7 @@ from providers.leadconnector.rules import KEY_OF, RULES
 from providers.observability import Routes
 from providers.wire import parse_wire
 
+K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
 SYSTEM_DEFINED = "SYSTEM_DEFINED"
 ACC, CON, OPP = UnifiedEntity.ACCOUNTS, UnifiedEntity.CONTACTS, UnifiedEntity.OPPORTUNITIES
@@ -208,14 +209,8 @@ class LeadConnectorClient(DefaultsAsBatches, ProviderClient):
                 DefaultAssociation(pair.from_id, pair.to_id, spec),
             )
 
-        unique = list(dict.fromkeys(pairs))
-        chunks = [[p] for p in unique]
-        outcomes = await send_all(chunks, send, self.settings.batch_concurrency)
-        return merge(
-            unique,
-            outcomes,
-            pair_of=lambda p: p,
-            result_key=lambda r: Pair(r.from_id, r.to_id),
+        return await self._one_by_one(
+            pairs, send, pair_of=lambda p: p, result_key=lambda r: Pair(r.from_id, r.to_id)
         )
 
     # --- batchCreateAssociations -----------------------------------------------------------
@@ -240,15 +235,24 @@ class LeadConnectorClient(DefaultsAsBatches, ProviderClient):
                 item.pair, lambda: self._relate(location_id, item.type, first, second), item
             )
 
-        unique = list(dict.fromkeys(inputs))
+        return await self._one_by_one(
+            inputs, send, pair_of=lambda i: i.pair, result_key=lambda r: r
+        )
+
+    async def _one_by_one(
+        self,
+        items: Sequence[K],
+        send: Callable[[Sequence[K]], Awaitable[Batch[R]]],
+        *,
+        pair_of: Callable[[K], Pair],
+        result_key: Callable[[R], K | None],
+    ) -> Batch[R]:
+        """HighLevel has no bulk endpoint: one call per distinct item, at most
+        ``batch_concurrency`` at once, merged so that every item is accounted for."""
+        unique = list(dict.fromkeys(items))
         chunks = [[i] for i in unique]
         outcomes = await send_all(chunks, send, self.settings.batch_concurrency)
-        return merge(
-            unique,
-            outcomes,
-            pair_of=lambda i: i.pair,
-            result_key=lambda r: r,
-        )
+        return merge(unique, outcomes, pair_of=pair_of, result_key=result_key)
 
     # --- createAssociation -----------------------------------------------------------------
 

@@ -49,6 +49,7 @@ from providers.salesforce.mapping import (
     read_query,
     relationship_named,
     relationship_of,
+    sobject_of,
 )
 from providers.salesforce.rules import validate_instance_url
 from providers.wire import parse_wire
@@ -219,6 +220,19 @@ class SalesforceClient(DefaultsAsBatches, ProviderClient):
                 f"no Salesforce object {from_type} or {to_type}", provider=self.provider
             )
         return dict(await self.related(entity, other, ids))
+
+    async def existing_records(self, object_type: str, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are records of ``object_type``: one SOQL query per 200 ids."""
+        entity = entity_named(object_type)
+        if entity is None:
+            raise Unsupported(f"no Salesforce object {object_type}", provider=self.provider)
+        found: set[str] = set()
+        for chunk in chunked(list(dict.fromkeys(ids)), 200):
+            rows = await self.query(
+                f"SELECT Id FROM {sobject_of(entity)} WHERE Id IN ({_soql_list(chunk)})"
+            )
+            found |= {_id15(r.get("Id")) for r in rows}
+        return {i for i in ids if _id15(i) in found}
 
     async def labels(self, from_type: str, to_type: str) -> list[AssociationLabel]:
         """The junction objects between two objects: the ids ``createRelation`` accepts.

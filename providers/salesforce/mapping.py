@@ -176,6 +176,11 @@ def read_query(entity: UnifiedEntity, other: UnifiedEntity, ids: list[str]) -> R
     return ReadQuery(soql, key, value)
 
 
+def sobject_of(entity: UnifiedEntity) -> str:
+    """accounts -> Account."""
+    return _SOBJECT[entity]
+
+
 def entity_named(name: str) -> UnifiedEntity | None:
     """``accounts`` or ``Account`` (any case) -> UnifiedEntity."""
     lowered = name.lower()

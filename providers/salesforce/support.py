@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from providers.capabilities import Provides, Support, every_capability
+from providers.capabilities import (
+    RECORD_LOOKUPS,
+    Provides,
+    RecordLookups,
+    Support,
+    every_capability,
+)
 from providers.salesforce.client import SalesforceClient
 from providers.salesforce.mapping import JUNCTIONS, standard_pairs
 from providers.salesforce.rules import RULES
 
 _COLLECTIONS = "sObject Collections, 200 records a call"
 
+
+def _conforms(client: SalesforceClient) -> RecordLookups:
+    """Never called: mypy checks here that the client speaks RecordLookups too."""
+    return client
+
+
 PROVIDES = Provides(
-    implementations=every_capability(SalesforceClient),
+    implementations={**every_capability(SalesforceClient), RECORD_LOOKUPS: SalesforceClient},
     rules=RULES,
     rows=(
         *(
@@ -65,6 +77,13 @@ PROVIDES = Provides(
             for j in JUNCTIONS.values()
         ),
         Support("associations", "any", "any", "one SOQL query per 200 ids"),
+        Support(
+            "crmRecords",
+            "any",
+            "any",
+            "ids the selected associations do not vouch for: SELECT Id ... WHERE Id IN, "
+            "200 ids a query",
+        ),
         Support(
             "associationLabels",
             "any",

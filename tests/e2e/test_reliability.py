@@ -68,6 +68,7 @@ async def test_ten_thousand_inputs_through_20_percent_faulted_calls(tmp_path, hu
     ]
     # With no Retry-After the client waits out the rolling window the headers announce.
     hubspot.state.interval_ms = 100
+    # The deadline is not under test here: a loaded machine must not turn waits into refusals.
     batch = await batch_through_faults(
         tmp_path,
         hubspot,
@@ -77,6 +78,7 @@ async def test_ten_thousand_inputs_through_20_percent_faulted_calls(tmp_path, hu
         retry_attempts=6,
         # 100 calls of 100 rather than 5 of 2,000: enough calls for 20% of them to be faulted.
         hubspot_v4_batch_limit=100,
+        request_deadline_seconds=120,
     )
 
     sent = {(str(i), str(20_000 + i)) for i in range(1, n + 1)}

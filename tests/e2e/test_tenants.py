@@ -41,6 +41,11 @@ OPERATIONS = {
         associations(toObjectType: "companies") { totalCount } } }""",
         "NOT_FOUND",
     ),
+    "crmRecords": (
+        """query($id: ID!) { crmRecords(integrationId: $id, objectType: "contacts", ids: ["1"]) {
+        id } }""",
+        "NOT_FOUND",
+    ),
     "associationLabels": (
         """query($id: ID!) { associationLabels(integrationId: $id, fromObjectType: "contacts",
         toObjectType: "companies") { typeId } }""",

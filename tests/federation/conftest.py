@@ -8,11 +8,12 @@ skipped, unless ``CI`` is set: CI must run them, so there they fail instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,13 @@ from gql.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE / "node_modules"
-REQUIRED_PACKAGES = ("@apollo/composition", "@apollo/gateway", "@graphql-tools/stitch")
+REQUIRED_PACKAGES = (
+    "@apollo/composition",
+    "@apollo/gateway",
+    "@graphql-tools/stitch",
+    "@graphql-tools/batch-delegate",
+    "graphql-schema-linter",
+)
 # Each tenant's key; "t" is the one the tests act as.
 KEYS = {"t": "k", "other": "k2"}
 AUTH = {"Authorization": "Bearer k"}
@@ -60,6 +67,8 @@ def node_or_skip() -> str:
 class Crmgraph:
     url: str
     session: aiohttp.ClientSession
+    # The JSON body of every POST /graphql the server received, in order.
+    requests: list[Any] = field(default_factory=list)
 
     async def post(
         self,
@@ -77,9 +86,11 @@ class Crmgraph:
             result: dict[str, Any] = await resp.json()
             return result
 
-    async def create(self, name: str, headers: dict[str, str] | None = None) -> str:
+    async def create(
+        self, name: str, headers: dict[str, str] | None = None, token: str = "x"
+    ) -> str:
         variables = {
-            "input": {"provider": "HUBSPOT", "name": name, "credentials": {"accessToken": "x"}}
+            "input": {"provider": "HUBSPOT", "name": name, "credentials": {"accessToken": token}}
         }
         result = await self.post(CREATE, variables, headers)
         assert "errors" not in result, result
@@ -87,14 +98,28 @@ class Crmgraph:
         return integration_id
 
 
-@pytest.fixture
-async def crmgraph(tmp_path: Path) -> AsyncIterator[Crmgraph]:
-    settings = Settings(
-        api_keys=",".join(f"{tenant}:{key}" for tenant, key in KEYS.items()),
-        database_url=f"sqlite+aiosqlite:///{tmp_path}/db.sqlite",
-        secret_key="x" * 32,
+@contextlib.asynccontextmanager
+async def serve_crmgraph(tmp_path: Path, **settings: Any) -> AsyncIterator[Crmgraph]:
+    """crmgraph on a loopback port (``settings`` override the defaults), recording requests."""
+    requests: list[Any] = []
+
+    @web.middleware
+    async def record(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.method == "POST" and request.path == "/graphql":
+            requests.append(json.loads(await request.read()))  # read() is cached for the view
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    app = build_app(
+        Settings(
+            api_keys=",".join(f"{tenant}:{key}" for tenant, key in KEYS.items()),
+            database_url=f"sqlite+aiosqlite:///{tmp_path}/db.sqlite",
+            secret_key="x" * 32,
+            **settings,
+        )
     )
-    runner = web.AppRunner(build_app(settings), access_log=None)
+    app.middlewares.insert(0, record)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -103,9 +128,15 @@ async def crmgraph(tmp_path: Path) -> AsyncIterator[Crmgraph]:
         host, port = runner.addresses[0][:2]
         timeout = aiohttp.ClientTimeout(total=DEADLINE_SECONDS)
         async with aiohttp.ClientSession(timeout=timeout, trust_env=False) as session:
-            yield Crmgraph(url=f"http://{host}:{port}/graphql", session=session)
+            yield Crmgraph(f"http://{host}:{port}/graphql", session, requests)
     finally:
         await runner.cleanup()
+
+
+@pytest.fixture
+async def crmgraph(tmp_path: Path) -> AsyncIterator[Crmgraph]:
+    async with serve_crmgraph(tmp_path) as server:
+        yield server
 
 
 class NodeProcess:

@@ -19,7 +19,7 @@ HUBSPOT_SPECS = SPECS_DIR / "hubspot"
 def spec_paths() -> dict[str, dict[str, Any]]:
     """Every HubSpot spec's paths, merged: path template -> method -> operation."""
     merged: dict[str, dict[str, Any]] = {}
-    for file in sorted(HUBSPOT_SPECS.glob("associations*.openapi.json")):
+    for file in sorted(HUBSPOT_SPECS.glob("*.openapi.json")):
         for template, operations in json.loads(file.read_text())["paths"].items():
             merged.setdefault(template, {}).update(operations)
     return merged
@@ -33,6 +33,7 @@ def endpoints(paths: HubSpotPaths) -> list[Endpoint]:
         paths.labels("contacts", "companies"),
         paths.put_default("contacts", "1", "companies", "2"),
         paths.put_labelled("contacts", "1", "companies", "2"),
+        paths.objects_batch_read("contacts"),
     ]
 
 

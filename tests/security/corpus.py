@@ -83,8 +83,9 @@ NO_BODY = object()
 MAX_BODY_BYTES = 2 * 1024 * 1024  # Settings.max_body_bytes default
 MAX_OPERATIONS = 50  # Settings.max_operations_per_request default
 MAX_BATCH_INPUTS = 10_000  # Settings.max_batch_inputs default
-MAX_ALIASES = 30
-MAX_TOKENS = 5_000
+MAX_ALIASES = 200  # Settings.max_aliases default
+MAX_MUTATION_ALIASES = 30  # Settings.max_mutation_aliases default
+MAX_TOKENS = 8_000  # Settings.max_tokens default
 MAX_DEPTH = 12
 MEGABYTE = 1024 * 1024
 
@@ -576,6 +577,12 @@ GHL_RECORD_VARS = {
     "record": demo.GHL_CONTACT_IDS[0],
     "to": "custom_objects.children",
 }
+RECORDS = """query($id: ID!, $type: String!, $ids: [ID!]!, $to: String!) {
+  crmRecords(integrationId: $id, objectType: $type, ids: $ids) {
+    id associations(toObjectType: $to, first: 5) { totalCount }
+  }
+}"""
+RECORDS_VARS = {"id": HUBSPOT, "type": "contacts", "ids": ["1"], "to": "companies"}
 LABELS = """query($id: ID!, $from: String!, $to: String!) {
   associationLabels(integrationId: $id, fromObjectType: $from, toObjectType: $to) { label }
 }"""
@@ -646,6 +653,50 @@ def read_side_cases() -> list[Case]:
                 cat,
                 RECORD,
                 with_(SF_RECORD_VARS, ("type",), value),
+                expect={BAD_USER_INPUT},
+            )
+        )
+    # crmRecords: the field refused whole (integration, object type, too many ids), or a
+    # malformed id refused as its own item; either way before any call.
+    for shape, value in MISSING_INTEGRATION_IDS.items():
+        cases.append(
+            gql(
+                f"crmRecords/integrationId/{shape}",
+                cat,
+                RECORDS,
+                with_(RECORDS_VARS, ("id",), value),
+                expect={NOT_FOUND},
+            )
+        )
+    for prefix, vars_, shapes in [
+        ("crmRecords/hubspot", RECORDS_VARS, HUBSPOT_RECORD_IDS),
+        (
+            "crmRecords/salesforce",
+            {**RECORDS_VARS, "id": SALESFORCE, "type": "accounts"},
+            SALESFORCE_IDS,
+        ),
+    ]:
+        for shape, value in shapes.items():
+            cases.append(
+                gql(
+                    f"{prefix}/ids/{shape}",
+                    cat,
+                    RECORDS,
+                    with_(vars_, ("ids",), [value]),
+                    expect={BAD_USER_INPUT},
+                )
+            )
+    for label, change in [
+        ("type-unknown-salesforce", {"id": SALESFORCE, "type": "widgets"}),
+        ("type-bad-hubspot", {"type": "con tacts"}),
+        ("ids-10001", {"ids": ["1"] * 10_001}),
+    ]:
+        cases.append(
+            gql(
+                f"crmRecords/{label}",
+                cat,
+                RECORDS,
+                {**RECORDS_VARS, **change},
                 expect={BAD_USER_INPUT},
             )
         )
@@ -1545,6 +1596,7 @@ def _nested_list(depth: int) -> Any:
 def alias_bomb_cases() -> list[Case]:
     cat = "alias-bombs"
     over = MAX_ALIASES + 1
+    over_mutation = MAX_MUTATION_ALIASES + 1  # mutations have the tighter budget
 
     def aliased(field_: str, n: int) -> str:
         return " ".join(f"a{i}: {field_}" for i in range(n))
@@ -1593,27 +1645,27 @@ def alias_bomb_cases() -> list[Case]:
             expect={VALIDATION_FAILED},
         ),
         gql(
-            f"createDefaultAssociation-{over}-aliases",
+            f"createDefaultAssociation-{over_mutation}-aliases",
             cat,
-            "mutation { " + aliased(default_call, over) + " }",
+            "mutation { " + aliased(default_call, over_mutation) + " }",
             expect={VALIDATION_FAILED},
         ),
         gql(
-            f"createRelation-{over}-aliases",
+            f"createRelation-{over_mutation}-aliases",
             cat,
-            "mutation { " + aliased(relate_call, over) + " }",
+            "mutation { " + aliased(relate_call, over_mutation) + " }",
             expect={VALIDATION_FAILED},
         ),
         gql(
-            f"batchCreateAssociations-{over}-aliases",
+            f"batchCreateAssociations-{over_mutation}-aliases",
             cat,
-            "mutation { " + aliased(batch_call, over) + " }",
+            "mutation { " + aliased(batch_call, over_mutation) + " }",
             expect={VALIDATION_FAILED},
         ),
         gql(
-            f"createAssociation-{over}-aliases",
+            f"createAssociation-{over_mutation}-aliases",
             cat,
-            "mutation { " + aliased(associate_call, over) + " }",
+            "mutation { " + aliased(associate_call, over_mutation) + " }",
             expect={VALIDATION_FAILED},
         ),
         gql(
