@@ -54,10 +54,10 @@ REQUESTS, INPUTS, CONCURRENCY = 40, 5, 8
 RACES = 4  # requests sent twice at once first: the gateway hands the twins to both replicas
 KILL_AFTER = REQUESTS // 4  # answered requests before one replica is killed
 LEASE_SECONDS = 2  # a dead replica's idempotency claims are taken over after this
-# Access tokens live 3 s and are refreshed when under 2.5 s are left: a refresh every ~0.5 s
+# Access tokens live 4 s and are refreshed when under 3.5 s are left: a refresh every ~0.5 s
 # of load, each with a rotating refresh token (a second use of one is refused). Short, since
 # batch creates do not wait on the ten-second window (they are exempt): the load is brief.
-TOKEN_LIFETIME_S, REFRESH_MARGIN_S = 3, 2.5
+TOKEN_LIFETIME_S, REFRESH_MARGIN_S = 4, 3.5
 DEADLINE_SECONDS = 30.0  # bounds every wait for a process or a request
 
 BATCH = """mutation($id: ID!, $inputs: [AssociationInput!]!, $key: String) {
