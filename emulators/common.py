@@ -92,11 +92,18 @@ class RateWindow:
             return 0.0
         return max(self._hits[0] + self.interval_s - now, 0.0)
 
-    def acquire(self, now: float) -> LimitVerdict:
-        """Count one call if the quotas allow it; refused calls are not counted."""
+    def acquire(self, now: float, *, burst_exempt: bool = False) -> LimitVerdict:
+        """Count one call if the quotas allow it; refused calls are not counted.
+
+        A ``burst_exempt`` call (an endpoint exempt from the burst window) counts against the
+        daily quota only.
+        """
         self._prune(now)
         if self.daily_used >= self.daily_max:
             return LimitVerdict.DAILY
+        if burst_exempt:
+            self.daily_used += 1
+            return LimitVerdict.OK
         if self.burst_max is not None and len(self._hits) >= self.burst_max:
             return LimitVerdict.BURST
         self._hits.append(now)

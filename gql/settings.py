@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gql.persisted_queries import Mode
 from providers.base import ClientSettings
+from providers.hubspot.paths import DEFAULT_API_VERSION, ApiVersion
 
 API_KEY_FORM = "tenant:key pairs, comma-separated (e.g. acme:k3y,globex:0th3r)"
 
@@ -73,8 +74,11 @@ class Settings(BaseSettings):
     retry_backoff_seconds: float = Field(default=0.2, ge=0)
     # The longest single wait before a retry: a longer Retry-After is cut to it.
     max_retry_wait_seconds: float = Field(default=60.0, ge=0)
-    hubspot_v3_batch_limit: int = Field(default=100, ge=1, le=100)
-    hubspot_v4_batch_limit: int = Field(default=100, ge=1, le=2000)
+    # "2026-09" (HubSpot's date-versioned API) or "legacy" (v3 batch create, v4 associations).
+    hubspot_api_version: ApiVersion = DEFAULT_API_VERSION
+    # Unset: batches start at HubSpot's documented maximum, halved when it refuses one.
+    hubspot_v3_batch_limit: int | None = Field(default=None, ge=1, le=100)
+    hubspot_v4_batch_limit: int | None = Field(default=None, ge=1, le=2000)
     batch_concurrency: int = Field(default=4, ge=1, le=32)
     max_batch_inputs: int = Field(default=10_000, ge=1)
     idempotency_ttl_seconds: int = Field(default=24 * 3600, ge=1)
@@ -161,6 +165,7 @@ class Settings(BaseSettings):
             retry_attempts=self.retry_attempts,
             retry_backoff_seconds=self.retry_backoff_seconds,
             max_retry_wait_seconds=self.max_retry_wait_seconds,
+            hubspot_api_version=self.hubspot_api_version,
             hubspot_v3_batch_limit=self.hubspot_v3_batch_limit,
             hubspot_v4_batch_limit=self.hubspot_v4_batch_limit,
             batch_concurrency=self.batch_concurrency,

@@ -30,6 +30,7 @@ from typing import Any, ClassVar, TypeVar
 import aiohttp
 from aiohttp import ClientMiddlewareType
 
+from providers.batch_size import BatchSizes
 from providers.domain import Connection
 from providers.errors import (
     AlreadyExists,
@@ -42,6 +43,7 @@ from providers.errors import (
     parse_json,
     request_id_of,
 )
+from providers.hubspot.paths import DEFAULT_API_VERSION, ApiVersion
 from providers.oauth.refresh import TokenRefresher, can_refresh
 from providers.oauth.tokens import TokenGrant
 from providers.observability import Routes, UpstreamObserver, attempt_middleware, batch_size_of
@@ -69,9 +71,11 @@ class ClientSettings:
     retry_attempts: int = 5
     retry_backoff_seconds: float = 0.2
     max_retry_wait_seconds: float = 60.0  # one wait; a longer Retry-After is cut to it
-    # HubSpot documents 100 inputs a call as safe for v3 create; larger v4 figures are hearsay.
-    hubspot_v3_batch_limit: int = 100
-    hubspot_v4_batch_limit: int = 100
+    hubspot_api_version: ApiVersion = DEFAULT_API_VERSION
+    # A forced batch size (v3 create; v4 and 2026-09 create and associate default). None: the
+    # documented maximum, halved and remembered when HubSpot refuses (providers/batch_size.py).
+    hubspot_v3_batch_limit: int | None = None
+    hubspot_v4_batch_limit: int | None = None
     hubspot_read_batch_limit: int = 1000
     salesforce_collection_limit: int = 200
     batch_concurrency: int = 4
@@ -96,6 +100,7 @@ class HttpTransport:
     session: aiohttp.ClientSession
     settings: ClientSettings = field(default_factory=ClientSettings)
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    batch_sizes: BatchSizes = field(default_factory=BatchSizes)
     refresher: TokenRefresher | None = None
     observer: UpstreamObserver | None = None  # hears of every attempt (metrics)
 
@@ -140,17 +145,21 @@ class ProviderClient:
         json_body: Any = None,
         params: Mapping[str, str] | None = None,
         reconcile: Callable[[], Awaitable[Reply | None]] | None = None,
+        burst_exempt: bool = False,
     ) -> Reply:
         """Send one call; return a 2xx reply or raise from the error tree.
 
         ``reconcile`` makes a create that is not safe to repeat safe after a lost reply: see
-        ``_retrying``.
+        ``_retrying``. ``burst_exempt``: the endpoint is exempt from the provider's ten-second
+        limit (it takes no place in that window, only in the daily quota).
         """
 
         observed = self._observed(json_body)
 
         async def once(remaining: float) -> Reply:
-            return await self._send(method, path, json_body, params, remaining, observed)
+            return await self._send(
+                method, path, json_body, params, remaining, observed, burst_exempt
+            )
 
         return await self._call(once, safe=safe, reconcile=reconcile)
 
@@ -243,6 +252,7 @@ class ProviderClient:
         params: Mapping[str, str] | None,
         remaining: float,
         observed: ClientMiddlewareType | None = None,
+        burst_exempt: bool = False,
     ) -> Reply:
         """One attempt: a place in the rate budget (waited for within ``remaining``), then
         the request. A refusal by the budget is a ``RateLimited`` with nothing sent."""
@@ -255,7 +265,7 @@ class ProviderClient:
         limiter = self.transport.limiter
         key = limit_key(self.connection, json_body=json_body, params=params)
         asked = time.monotonic()
-        slot = await limiter.acquire(key, max_wait=max(remaining, 0.0))
+        slot = await limiter.acquire(key, max_wait=max(remaining, 0.0), burst_exempt=burst_exempt)
         remaining -= time.monotonic() - asked
         reply_headers: Mapping[str, str] | None = None
         try:

@@ -312,6 +312,7 @@ class Slot:
     reserved_at: float
     state: SlotState = "waiting"
     turn: int = 0  # its place in line: slots are reserved in this order
+    burst_exempt: bool = False  # counted in the daily quota only, never in the window
 
 
 @dataclass
@@ -357,28 +358,33 @@ class Budget:
         """The rolling window as the limiter keeps it: the provider's, plus the margin."""
         return self.interval_seconds + self.margin_seconds
 
-    def reserve(self, now: float, *, max_wait: float = math.inf) -> Slot:
+    def reserve(
+        self, now: float, *, max_wait: float = math.inf, burst_exempt: bool = False
+    ) -> Slot:
         """Count one call and give it a slot; ``slot.at - now`` is the wait before it goes.
 
         First come, first served: the k-th call waiting gets the time when the (k - burst)-th
         call before it leaves the window. Raises ``OverBudget`` without counting anything when
         the daily quota is spent (``scope="daily"``) or when the wait would exceed
-        ``max_wait`` (``scope="burst"``).
+        ``max_wait`` (``scope="burst"``). A ``burst_exempt`` call (an endpoint the provider
+        exempts from its burst window) counts against the daily quota only: it takes no place
+        in the window and waits for none (a ``Retry-After`` still holds it).
         """
         if self.daily is not None and self.day.total(now) >= self.daily:
             raise OverBudget("daily", self.day.frees_in(now))
         at = max(now, self._blocked_until)
-        if self.burst is not None:
+        burst = None if burst_exempt else self.burst
+        if burst is not None:
             self._forget(now)
             # A call in flight (or late to wake) counts from now on; a done one from its reply.
             starts = sorted(s.at if s.state == "done" else max(s.at, now) for s in self._slots)
-            if len(starts) >= self.burst:
-                at = max(at, starts[-self.burst] + self.window)
+            if len(starts) >= burst:
+                at = max(at, starts[-burst] + self.window)
         if at - now > max_wait:
             raise OverBudget("burst", at - now)
         self._turns += 1
-        slot = Slot(at, now, turn=self._turns)
-        if self.burst is not None:
+        slot = Slot(at, now, turn=self._turns, burst_exempt=burst_exempt)
+        if burst is not None:
             self._slots.append(slot)
         self.day.add(now)
         self.in_flight += 1
@@ -394,7 +400,7 @@ class Budget:
         due = max(slot.at, self._blocked_until)
         if now < due:
             return due - now
-        if self.burst is not None:
+        if self.burst is not None and not slot.burst_exempt:
             self._forget(now)
             # Since when each call counts: a call in flight may reach the provider any moment.
             counted = [
@@ -552,31 +558,32 @@ class RateLimiter:
             self._budgets[key] = budget
         return budget
 
-    async def acquire(self, key: LimitKey, *, max_wait: float) -> Slot:
+    async def acquire(self, key: LimitKey, *, max_wait: float, burst_exempt: bool = False) -> Slot:
         """Wait for the key's next slot, or raise ``RateLimited`` if it is beyond ``max_wait``.
 
         Every successful ``acquire`` must be followed by one ``observe``, ideally given the
         returned slot. A caller cancelled while waiting gives its slot back. The ``observer``
-        hears how long it waited, or that it was refused.
+        hears how long it waited, or that it was refused. ``burst_exempt``: an endpoint the
+        provider exempts from its burst window (the daily quota only).
         """
         observer = self.observer
         if observer is None:
-            return await self._acquire(key, max_wait)
+            return await self._acquire(key, max_wait, burst_exempt)
         started = self._clock()
         try:
-            slot = await self._acquire(key, max_wait)
+            slot = await self._acquire(key, max_wait, burst_exempt)
         except RateLimited as exc:
             observer.budget_refused(key.provider, exc.scope)
             raise
         observer.budget_waited(key.provider, self._clock() - started)
         return slot
 
-    async def _acquire(self, key: LimitKey, max_wait: float) -> Slot:
+    async def _acquire(self, key: LimitKey, max_wait: float, burst_exempt: bool = False) -> Slot:
         budget = self.budget(key)
         now = self._clock()
         deadline = now + max_wait
         try:
-            slot = budget.reserve(now, max_wait=max_wait)
+            slot = budget.reserve(now, max_wait=max_wait, burst_exempt=burst_exempt)
         except OverBudget as exc:
             raise self._refusal(key, exc) from None
         try:
@@ -601,15 +608,18 @@ class RateLimiter:
         """Settle one acquired call with its reply's headers (``None``: no reply came)."""
         self.budget(key).observe(headers, self._clock(), slot, retry_after_cap=retry_after_cap)
 
-    def middleware(self, key: LimitKey, *, max_wait: float) -> ClientMiddlewareType:
+    def middleware(
+        self, key: LimitKey, *, max_wait: float, burst_exempt: bool = False
+    ) -> ClientMiddlewareType:
         """An aiohttp client middleware (aiohttp >= 3.12) spending ``key``'s budget.
 
         Passed per request (``session.request(..., middlewares=(...,))``), it runs once per
-        attempt when every attempt is a request of its own.
+        attempt when every attempt is a request of its own. ``burst_exempt`` for an endpoint
+        the provider exempts from its burst window.
         """
 
         async def limited(request: ClientRequest, handler: ClientHandlerType) -> ClientResponse:
-            slot = await self.acquire(key, max_wait=max_wait)
+            slot = await self.acquire(key, max_wait=max_wait, burst_exempt=burst_exempt)
             headers: Mapping[str, str] | None = None
             try:
                 response = await handler(request)

@@ -126,22 +126,24 @@ class RedisRateLimiter(RateLimiter):
             int(daily) if daily is not None else None,
         )
 
-    async def _acquire(self, key: LimitKey, max_wait: float) -> Slot:
+    async def _acquire(self, key: LimitKey, max_wait: float, burst_exempt: bool = False) -> Slot:
         """Wait for a place in the shared window, or raise ``RateLimited`` past ``max_wait``
         (``RateLimiter.acquire`` calls this, and tells its observer).
 
-        Without Redis no replica can know the account's budget: the call is not sent, and the
-        caller gets ``Unavailable`` (``UPSTREAM_UNAVAILABLE``), as for a provider outage.
+        A ``burst_exempt`` call (an endpoint exempt from the provider's burst window) takes no
+        place in the window, only in the daily quota. Without Redis no replica can know the
+        account's budget: the call is not sent, and the caller gets ``Unavailable``
+        (``UPSTREAM_UNAVAILABLE``), as for a provider outage.
         """
         try:
-            return await self._take(key, max_wait)
+            return await self._take(key, max_wait, burst_exempt)
         except RedisError as exc:
             raise Unavailable(
                 f"the shared rate budget (Redis) is unreachable: the call was not sent ({exc})",
                 provider=key.provider,
             ) from exc
 
-    async def _take(self, key: LimitKey, max_wait: float) -> Slot:
+    async def _take(self, key: LimitKey, max_wait: float, burst_exempt: bool) -> Slot:
         name = _name(key)
         deadline = self._clock() + max_wait
         while True:
@@ -151,6 +153,7 @@ class RedisRateLimiter(RateLimiter):
             wait = blocked_until - now
             if (
                 wait <= 0
+                and not burst_exempt
                 and window.burst is not None
                 and not await self._storage.acquire_entry(name, window.burst, window.seconds)
             ):

@@ -10,6 +10,7 @@ from emulators import leadconnector, salesforce
 from emulators import sandbox_data as demo
 from emulators.hubspot import HubSpotState
 from emulators.hubspot import serve as serve_hubspot
+from providers.hubspot.paths import DEFAULT_API_VERSION
 from tests.harness import TOKENS, Api, make_settings, serve
 from tests.services import postgres_server, postgres_url, redis_server, redis_url
 from tests.spec_validation import HOW_TO_ENABLE, SPECS_PRESENT, request_errors
@@ -81,11 +82,19 @@ async def ghl() -> AsyncIterator[Any]:
 
 
 @pytest.fixture
-def settings(tmp_path: Any, hubspot: Any, ghl: Any) -> Any:
+def hubspot_api_version() -> str:
+    """The HubSpot API version crmgraph calls; HubSpot's test modules run both
+    (``@pytest.fixture(params=API_VERSIONS)`` overriding this one)."""
+    return DEFAULT_API_VERSION
+
+
+@pytest.fixture
+def settings(tmp_path: Any, hubspot: Any, ghl: Any, hubspot_api_version: str) -> Any:
     return make_settings(
         str(tmp_path / "crmgraph.db"),
         hubspot_base_url=hubspot.url,
         leadconnector_base_url=ghl.url,
+        hubspot_api_version=hubspot_api_version,
     )
 
 

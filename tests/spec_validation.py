@@ -12,7 +12,9 @@ spec covers the call: Salesforce has no OpenAPI spec). `validate_call(call)` rai
 
 The spec is picked by path: /crm/v3/associations -> HubSpot associations v3,
 /crm/v4/associations/{from}/{to}/labels -> HubSpot associations schema v4 (labels),
-other /crm/v4 paths -> HubSpot associations v4, /associations -> HighLevel associations.json
+other /crm/v4 paths -> HubSpot associations v4; the 2026-09 paths likewise (labels -> the
+2026-09 associations schema, /crm/associations/2026-09 and /crm/objects/2026-09/.../associations
+-> associations 2026-09); /associations -> HighLevel associations.json
 (apps/v3/associations-v3.json when the call sends `Version: v3`), /contacts and /opportunities
 -> HighLevel contacts.json and opportunities.json.
 """
@@ -57,6 +59,9 @@ HOW_TO_ENABLE = (
 HUBSPOT_HOST = "https://api.hubapi.com"
 HIGHLEVEL_HOST = "https://services.leadconnectorhq.com"
 _LABELS_PATH = re.compile(r"^/crm/v4/associations/[^/]+/[^/]+/labels(/|$)")
+_DATED_LABELS_PATH = re.compile(r"^/crm/associations/2026-09/[^/]+/[^/]+/labels(/|$)")
+_DATED_OBJECT_ASSOCIATION = re.compile(r"^/crm/objects/2026-09/[^/]+/[^/]+/associations/")
+_DATED_OBJECTS_READ = re.compile(r"^/crm/objects/2026-09/[^/]+/batch/read$")
 
 
 class SpecValidationError(AssertionError):
@@ -139,8 +144,16 @@ def spec_for(call: RecordedCall) -> tuple[str, str] | None:
         return "hubspot/associations-schema-v4-labels.openapi.json", HUBSPOT_HOST
     if call.path.startswith("/crm/v3/objects/"):
         return "hubspot/objects-v3.openapi.json", HUBSPOT_HOST
+    if _DATED_OBJECTS_READ.match(call.path):
+        return "hubspot/objects-2026-09.openapi.json", HUBSPOT_HOST
     if call.path.startswith(("/crm/v4/associations/", "/crm/v4/objects/")):
         return "hubspot/associations-v4.openapi.json", HUBSPOT_HOST
+    if _DATED_LABELS_PATH.match(call.path):
+        return "hubspot/associations-schema-2026-09.openapi.json", HUBSPOT_HOST
+    if call.path.startswith("/crm/associations/2026-09/") or _DATED_OBJECT_ASSOCIATION.match(
+        call.path
+    ):
+        return "hubspot/associations-2026-09.openapi.json", HUBSPOT_HOST
     if call.path == "/associations" or call.path.startswith("/associations/"):
         if call.header("Version") == "v3":
             return "gohighlevel/apps/v3/associations-v3.json", HIGHLEVEL_HOST

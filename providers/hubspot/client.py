@@ -1,16 +1,17 @@
-"""HubSpot CRM associations (v3 batch create, v4 default, v4 batch read, v4 labels), and
-which records exist (v3 objects batch read)."""
+"""HubSpot CRM associations: batch create, default, batch read, labels, and which records
+exist (objects batch read); every path from paths.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import quote
 
-from providers.base import ProviderClient, Reply
-from providers.batching import chunked, merge, send_all
+from providers.base import HttpTransport, ProviderClient, Reply
+from providers.batch_size import SizeKey, send_in_batches
+from providers.batching import chunked, merge
 from providers.domain import (
     AssociatedRecord,
     AssociationLabel,
@@ -18,6 +19,7 @@ from providers.domain import (
     Batch,
     BatchError,
     BatchStatus,
+    Connection,
     DefaultAssociation,
     ErrorDetail,
     ItemError,
@@ -38,118 +40,146 @@ from providers.errors import (
     Unsupported,
 )
 from providers.hubspot import wire
+from providers.hubspot.paths import ROUTE_TEMPLATES, Endpoint, HubSpotPaths
 from providers.hubspot.rules import DEFAULT_PAIRS, OBJECT_OF, RULES
+from providers.hubspot.type_names import UnknownTypeName, dated_spec
 from providers.observability import Routes
 from providers.wire import M, WireModel, parse_wire
 
 W = TypeVar("W", bound=WireModel)
 R = TypeVar("R")
+K = TypeVar("K", bound=Hashable)
 
-
-# HubSpot's CRM objects batch read takes at most 100 inputs a call.
-OBJECT_READ_LIMIT = 100
 # A whole chunk refused for what one input holds: 409 CONFLICT, 400 VALIDATION_ERROR.
 _NARROWED = (Conflict, InvalidRequest)
 
 
-def _seg(value: str) -> str:
-    return quote(value, safe="")
-
-
-# Paths added for issue 8, one helper each, until providers/hubspot/paths.py builds them all.
-def _labelled_path(from_type: str, from_id: str, to_type: str, to_id: str) -> str:
-    return (
-        f"/crm/v4/objects/{_seg(from_type)}/{_seg(from_id)}"
-        f"/associations/{_seg(to_type)}/{_seg(to_id)}"
-    )
-
-
 class HubSpotClient(ProviderClient):
+    """HubSpot's associations, on the API version of ``hubspot_api_version`` (paths.py)."""
+
     provider = "hubspot"
-    routes = Routes(
-        "/crm/v3/associations/{from}/{to}/batch/create",
-        "/crm/v4/objects/{fromType}/{fromId}/associations/default/{toType}/{toId}",
-        "/crm/v4/objects/{fromType}/{fromId}/associations/{toType}/{toId}",
-        "/crm/v4/associations/{from}/{to}/batch/associate/default",
-        "/crm/v4/associations/{from}/{to}/batch/read",
-        "/crm/v4/associations/{from}/{to}/labels",
-    )
+    routes = Routes(*ROUTE_TEMPLATES)
+
+    def __init__(self, transport: HttpTransport, connection: Connection) -> None:
+        super().__init__(transport, connection)
+        self.paths = HubSpotPaths(self.settings.hubspot_api_version)
 
     def _base_url(self) -> str:
         return self.settings.hubspot_base_url
+
+    async def _send_to(self, endpoint: Endpoint, *, safe: bool, json_body: Any = None) -> Reply:
+        return await self._request(
+            endpoint.method,
+            endpoint.path,
+            safe=safe,
+            json_body=json_body,
+            burst_exempt=endpoint.ten_secondly_exempt,
+        )
+
+    async def _in_batches(
+        self,
+        endpoint: Endpoint,
+        forced: int | None,
+        items: Sequence[K],
+        send: Callable[[Sequence[K]], Awaitable[Batch[R]]],
+    ) -> list[tuple[Sequence[K], Batch[R] | ProviderError]]:
+        """Every item sent in batches: the forced size, else the documented maximum, halved
+        (and remembered) when HubSpot refuses a batch as too large."""
+        assert endpoint.max_inputs is not None
+        return await send_in_batches(
+            items,
+            send,
+            sizes=self.transport.batch_sizes,
+            key=SizeKey(self.provider, self.connection.integration_id, endpoint.template),
+            start=forced or endpoint.max_inputs,
+            concurrency=self.settings.batch_concurrency,
+            too_large=refused_as_too_large,
+            narrow_on=_NARROWED,
+        )
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/basic/put-crm-v4-objects-fromObjectType-fromObjectId-associations-default-toObjectType-toObjectId
     async def create_default(
         self, from_type: str, from_id: str, to_type: str, to_id: str
     ) -> Batch[DefaultAssociation]:
-        path = (
-            f"/crm/v4/objects/{_seg(from_type)}/{_seg(from_id)}"
-            f"/associations/default/{_seg(to_type)}/{_seg(to_id)}"
-        )
+        endpoint = self.paths.put_default(from_type, from_id, to_type, to_id)
         # A PUT that HubSpot treats as idempotent: safe to repeat.
-        reply = await self._request("PUT", path, safe=True)
+        reply = await self._send_to(endpoint, safe=True)
         return self._batch(reply, [Pair(from_id, to_id)], wire.DefaultResult, _default_result)
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/batch/post-crm-v4-associations-fromObjectType-toObjectType-batch-associate-default
     async def associate_default(
         self, from_type: str, to_type: str, pairs: Sequence[Pair]
     ) -> Batch[DefaultAssociation]:
-        """Default associations for many pairs: one call per ``hubspot_v4_batch_limit``."""
-        path = f"/crm/v4/associations/{_seg(from_type)}/{_seg(to_type)}/batch/associate/default"
+        """Default associations for many pairs, in batches at HubSpot's limit."""
+        endpoint = self.paths.associate_default(from_type, to_type)
 
         async def send(chunk: Sequence[Pair]) -> Batch[DefaultAssociation]:
             body = {"inputs": [{"from": {"id": p.from_id}, "to": {"id": p.to_id}} for p in chunk]}
-            reply = await self._request("POST", path, json_body=body, safe=True)
+            reply = await self._send_to(endpoint, json_body=body, safe=True)
             return self._batch(reply, chunk, wire.DefaultResult, _default_result)
 
         unique = list(dict.fromkeys(pairs))
-        chunks = chunked(unique, self.settings.hubspot_v4_batch_limit)
-        outcomes = await send_all(
-            chunks, send, self.settings.batch_concurrency, narrow_on=_NARROWED
+        outcomes = await self._in_batches(
+            endpoint, self.settings.hubspot_v4_batch_limit, unique, send
         )
         return merge(
-            unique,
-            outcomes,
-            pair_of=lambda p: p,
-            result_key=lambda r: _forward(r, set(unique)),
+            unique, outcomes, pair_of=lambda p: p, result_key=lambda r: _forward(r, set(unique))
         )
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-v3/batch/post-crm-v3-associations-fromObjectType-toObjectType-batch-create
     async def create_batch(
         self, from_type: str, to_type: str, inputs: Sequence[TypedPair]
     ) -> Batch[TypedPair]:
-        """v3 batch create, split into ``hubspot_v3_batch_limit`` chunks and merged.
+        """Batch create, in batches at HubSpot's limit, merged in input order.
 
-        Duplicates are sent once. A 409 (or a 400 such as an unknown type name) refuses a
-        whole chunk for one item, so the chunk is split until only that item fails.
+        Duplicates are sent once. On ``2026-09`` each v3 type name is sent as its category
+        and type id (``type_names.py``); an input whose name has none fails alone, unsent.
+        A 409 (or a 400 such as an unknown type name) refuses a whole chunk for one item, so
+        the chunk is split until only that item fails.
         """
-        path = f"/crm/v3/associations/{_seg(from_type)}/{_seg(to_type)}/batch/create"
+        endpoint = self.paths.batch_create(from_type, to_type)
+        unique = list(dict.fromkeys(inputs))
+        specs: dict[str, AssociationSpec] = {}
+        refused: list[BatchError] = []
+        if self.paths.dated:
+            for name in dict.fromkeys(i.type for i in unique):
+                try:
+                    specs[name] = dated_spec(name, from_type, to_type)
+                except UnknownTypeName as exc:
+                    bad = tuple(dict.fromkeys(i.pair for i in unique if i.type == name))
+                    refused.append(_bad_input(str(exc), name, bad))
+            unique = [i for i in unique if i.type in specs]
 
         async def send(chunk: Sequence[TypedPair]) -> Batch[TypedPair]:
-            body = {
-                "inputs": [
-                    {"from": {"id": i.from_id}, "to": {"id": i.to_id}, "type": i.type}
-                    for i in chunk
-                ]
-            }
+            body = _dated_inputs(chunk, specs) if self.paths.dated else _v3_inputs(chunk)
             # Creating an association that exists is not an error: safe to repeat.
-            reply = await self._request("POST", path, json_body=body, safe=True)
-            batch = self._batch(reply, [i.pair for i in chunk], wire.TypedResult, _typed_result)
+            reply = await self._send_to(endpoint, json_body=body, safe=True)
+            pairs = [i.pair for i in chunk]
+            if not self.paths.dated:
+                batch = self._batch(reply, pairs, wire.TypedResult, _typed_result)
+            else:
+                # 2026-09 answers each pair, not each type: a pair's result confirms its inputs.
+                answered = self._batch(reply, pairs, wire.LabelsResult, _labels_pair)
+                created = set(answered.results)
+                batch = Batch(
+                    status=answered.status,
+                    results=[i for i in chunk if i.pair in created],
+                    errors=answered.errors,
+                    started_at=answered.started_at,
+                    completed_at=answered.completed_at,
+                    requested_at=answered.requested_at,
+                    links=answered.links,
+                )
             if reply.after_ambiguous and batch.errors:
                 return await self._reconciled(from_type, to_type, chunk, batch)
             return batch
 
-        unique = list(dict.fromkeys(inputs))
-        chunks = chunked(unique, self.settings.hubspot_v3_batch_limit)
-        outcomes = await send_all(
-            chunks, send, self.settings.batch_concurrency, narrow_on=_NARROWED
-        )
-        return merge(
-            unique,
-            outcomes,
-            pair_of=lambda i: i.pair,
-            result_key=lambda r: r,
-        )
+        forced = self.settings.hubspot_v4_batch_limit
+        if not self.paths.dated:
+            forced = self.settings.hubspot_v3_batch_limit
+        outcomes = await self._in_batches(endpoint, forced, unique, send) if unique else []
+        batch = merge(unique, outcomes, pair_of=lambda i: i.pair, result_key=lambda r: r)
+        return replace(batch, errors=[*refused, *batch.errors]) if refused else batch
 
     async def _reconciled(
         self, from_type: str, to_type: str, chunk: Sequence[TypedPair], batch: Batch[TypedPair]
@@ -185,10 +215,12 @@ class HubSpotClient(ProviderClient):
     async def create_relation(self, request: RelationRequest) -> Relation:
         """A labelled association: ``association_id`` is a label id from ``labels()``."""
         from_type, to_type, category, type_id = parse_label_id(request.association_id)
-        path = _labelled_path(from_type, request.first_record_id, to_type, request.second_record_id)
+        endpoint = self.paths.put_labelled(
+            from_type, request.first_record_id, to_type, request.second_record_id
+        )
         body = [{"associationCategory": category, "associationTypeId": type_id}]
         # Associating with a label that is already there changes nothing: safe to repeat.
-        reply = await self._request("PUT", path, json_body=body, safe=True)
+        reply = await self._send_to(endpoint, json_body=body, safe=True)
         return Relation(
             id=f"{from_type}/{request.first_record_id}/{to_type}/"
             f"{request.second_record_id}/{type_id}",
@@ -205,7 +237,7 @@ class HubSpotClient(ProviderClient):
         self, requests: Sequence[UnifiedAssociationRequest]
     ) -> list[UnifiedAssociationResult | ProviderError]:
         """Truto's shape on HubSpot: default associations, one batch/associate/default per
-        object pair for every request of the HTTP request (100 pairs a call)."""
+        object pair for every request of the HTTP request (at HubSpot's batch limit)."""
         planned: list[list[tuple[UnifiedEntity, str, str]] | ProviderError] = []
         groups: dict[tuple[str, str], list[Pair]] = {}
         for request in requests:
@@ -246,14 +278,14 @@ class HubSpotClient(ProviderClient):
         A record with no associations comes back as HubSpot's NO_ASSOCIATIONS_FOUND error:
         that is an empty list, not a failure.
         """
-        path = f"/crm/v4/associations/{_seg(from_type)}/{_seg(to_type)}/batch/read"
+        endpoint = self.paths.batch_read(from_type, to_type)
         found: dict[str, list[AssociatedRecord] | ProviderError] = {}
         pending: list[dict[str, str]] = [{"id": i} for i in dict.fromkeys(ids)]
         while pending:
             next_round: list[dict[str, str]] = []
             for chunk in chunked(pending, self.settings.hubspot_read_batch_limit):
                 # A POST that only reads: safe to repeat.
-                reply = await self._request("POST", path, json_body={"inputs": chunk}, safe=True)
+                reply = await self._send_to(endpoint, json_body={"inputs": chunk}, safe=True)
                 batch = parse_wire(
                     wire.BatchReply, reply.body, provider=self.provider, status=reply.status
                 )
@@ -291,16 +323,17 @@ class HubSpotClient(ProviderClient):
         NO_ASSOCIATIONS_FOUND error. Unknown ids come back in one OBJECT_NOT_FOUND error;
         any other error fails the call rather than report a record as unknown.
         """
-        path = f"/crm/v3/objects/{_seg(object_type)}/batch/read"
+        endpoint = self.paths.objects_batch_read(object_type)
         found: set[str] = set()
-        for chunk in chunked(list(dict.fromkeys(ids)), OBJECT_READ_LIMIT):
+        assert endpoint.max_inputs is not None
+        for chunk in chunked(list(dict.fromkeys(ids)), endpoint.max_inputs):
             body = {
                 "inputs": [{"id": i} for i in chunk],
                 "properties": [],
                 "propertiesWithHistory": [],
             }
             # A POST that only reads: safe to repeat.
-            reply = await self._request("POST", path, json_body=body, safe=True)
+            reply = await self._send_to(endpoint, json_body=body, safe=True)
             batch = parse_wire(
                 wire.BatchReply, reply.body, provider=self.provider, status=reply.status
             )
@@ -319,8 +352,7 @@ class HubSpotClient(ProviderClient):
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-schema-v4/labels/get-crm-v4-associations-fromObjectType-toObjectType-labels
     async def labels(self, from_type: str, to_type: str) -> list[AssociationLabel]:
-        path = f"/crm/v4/associations/{_seg(from_type)}/{_seg(to_type)}/labels"
-        reply = await self._request("GET", path, safe=True)
+        reply = await self._send_to(self.paths.labels(from_type, to_type), safe=True)
         labels = parse_wire(
             wire.LabelsReply, reply.body, provider=self.provider, status=reply.status
         )
@@ -455,6 +487,59 @@ def _default_result(r: wire.DefaultResult) -> DefaultAssociation:
 
 def _typed_result(r: wire.TypedResult) -> TypedPair:
     return TypedPair(r.from_.id, r.to.id, r.type)
+
+
+def _labels_pair(r: wire.LabelsResult) -> Pair:
+    return Pair(r.from_object_id, r.to_object_id)
+
+
+def _v3_inputs(chunk: Sequence[TypedPair]) -> dict[str, Any]:
+    return {
+        "inputs": [
+            {"from": {"id": i.from_id}, "to": {"id": i.to_id}, "type": i.type} for i in chunk
+        ]
+    }
+
+
+def _dated_inputs(chunk: Sequence[TypedPair], specs: Mapping[str, AssociationSpec]) -> Any:
+    """One input per pair, with every type asked for it (2026-09 takes a list of types)."""
+    types: dict[Pair, dict[AssociationSpec, None]] = {}
+    for i in chunk:
+        types.setdefault(i.pair, {})[specs[i.type]] = None
+    return {
+        "inputs": [
+            {
+                "from": {"id": pair.from_id},
+                "to": {"id": pair.to_id},
+                "types": [
+                    {"associationCategory": s.category, "associationTypeId": s.type_id}
+                    for s in kinds
+                ],
+            }
+            for pair, kinds in types.items()
+        ]
+    }
+
+
+def _bad_input(message: str, name: str, pairs: tuple[Pair, ...]) -> BatchError:
+    return BatchError(
+        message=message, category="BAD_USER_INPUT", context={"type": [name]}, items=pairs
+    )
+
+
+# HubSpot refuses a batch over its limit with a 400 whose message names the batch size (no
+# code of its own); a 413 says the same of the body.
+_TOO_LARGE = re.compile(
+    r"\b(?:batch|inputs?)\b.*\b(?:size|limit|max\w*|exceed\w*|too (?:many|large))\b",
+    re.IGNORECASE,
+)
+
+
+def refused_as_too_large(exc: ProviderError) -> bool:
+    """Whether HubSpot refused a whole batch for its size (so a smaller one may pass)."""
+    if not isinstance(exc, InvalidRequest):
+        return False
+    return exc.status == 413 or bool(_TOO_LARGE.search(exc.message))
 
 
 def _forward(result: DefaultAssociation, asked: set[Pair]) -> Pair | None:

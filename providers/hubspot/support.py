@@ -24,13 +24,16 @@ PROVIDES = Provides(
     implementations={**every_capability(HubSpotClient), RECORD_LOOKUPS: HubSpotClient},
     rules=RULES,
     rows=(
+        # The 2026-09 paths (the default); `legacy` (CRMGRAPH_HUBSPOT_API_VERSION) calls the v3
+        # batch create and the /crm/v4 paths instead (paths.py).
         *(
             Support(
                 "createAssociation",
                 entity.value,
                 other.value,
                 f"default {OBJECT_OF[entity]} -> {OBJECT_OF[other]} associations: "
-                "POST /crm/v4/associations/{from}/{to}/batch/associate/default per object pair",
+                "POST /crm/associations/2026-09/{from}/{to}/batch/associate/default per object "
+                "pair",
             )
             for entity, other in sorted(
                 DEFAULT_PAIRS, key=lambda p: (_ORDER.index(p[0]), _ORDER.index(p[1]))
@@ -40,40 +43,43 @@ PROVIDES = Provides(
             "createDefaultAssociation",
             "any",
             "any",
-            "PUT /crm/v4/objects/{from}/{fromId}/associations/default/{to}/{toId}; operations "
-            "batched in one HTTP request: POST .../batch/associate/default, 100 pairs a call",
+            "PUT /crm/objects/2026-09/{from}/{fromId}/associations/default/{to}/{toId}; "
+            "operations batched in one HTTP request: POST .../batch/associate/default, up to "
+            "2,000 pairs a call",
         ),
         Support(
             "batchCreateAssociations",
             "any",
             "any",
-            "POST /crm/v3/associations/{from}/{to}/batch/create, 100 inputs a call",
+            "POST /crm/associations/2026-09/{from}/{to}/batch/create, up to 2,000 inputs a call "
+            "(legacy: v3, 100), type names sent as category and type id",
         ),
         Support(
             "createRelation",
             "any",
             "any",
-            "a labelled association: PUT /crm/v4/objects/{from}/{fromId}/associations/{to}/{toId} "
-            "with the label's category and type id",
+            "a labelled association: PUT /crm/objects/2026-09/{from}/{fromId}/associations/{to}/"
+            "{toId} with the label's category and type id",
         ),
         Support(
             "associations",
             "any",
             "any",
-            "POST /crm/v4/associations/{from}/{to}/batch/read, 1,000 ids a call",
+            "POST /crm/associations/2026-09/{from}/{to}/batch/read, 1,000 ids a call",
         ),
         Support(
             "crmRecords",
             "any",
             "any",
-            "ids the selected associations do not vouch for (the v4 read answers an unknown "
-            "record as one with none): POST /crm/v3/objects/{type}/batch/read, 100 ids a call",
+            "ids the selected associations do not vouch for (the batch read answers an unknown "
+            "record as one with none): POST /crm/objects/2026-09/{type}/batch/read, 100 ids a "
+            "call",
         ),
         Support(
             "associationLabels",
             "any",
             "any",
-            "GET /crm/v4/associations/{from}/{to}/labels; ids from/to/category/typeId",
+            "GET /crm/associations/2026-09/{from}/{to}/labels; ids from/to/category/typeId",
         ),
     ),
 )

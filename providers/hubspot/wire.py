@@ -25,6 +25,14 @@ class DefaultResult(WireModel):
     association_spec: AssociationSpecWire = Field(alias="associationSpec")
 
 
+class LabelsResult(WireModel):
+    """A 2026-09 batch create result (``LabelsBetweenObjectPair``): one per pair."""
+
+    from_object_id: WireId = Field(alias="fromObjectId")
+    to_object_id: WireId = Field(alias="toObjectId")
+    labels: list[str | None] = []
+
+
 class TypedResult(WireModel):
     from_: ObjectId = Field(alias="from")
     to: ObjectId

@@ -34,7 +34,9 @@ async def test_hubspot_records_in_order_with_null_for_unknown_ids(api, hubspot):
     # vouch for, and no more.
     reads = [c for c in hubspot.state.calls if "/associations/" in c.path]
     assert [len(c.body["inputs"]) for c in reads] == [6]
-    lookups = [c for c in hubspot.state.calls if c.path == "/crm/v3/objects/contacts/batch/read"]
+    lookups = [
+        c for c in hubspot.state.calls if c.path == "/crm/objects/2026-09/contacts/batch/read"
+    ]
     assert [sorted(i["id"] for i in c.body["inputs"]) for c in lookups] == [["4", "9001", "9002"]]
     assert hubspot.state.count() == 2
 
@@ -53,7 +55,7 @@ async def test_1000_hubspot_records_with_associations_cost_one_batch_read(api, h
     assert [r["id"] for r in records] == ids
     assert all(r["associations"]["totalCount"] == 1 for r in records)
     assert [(c.path, len(c.body["inputs"])) for c in hubspot.state.calls] == [
-        ("/crm/v4/associations/contacts/companies/batch/read", 1000)
+        ("/crm/associations/2026-09/contacts/companies/batch/read", 1000)
     ]
 
 
@@ -69,7 +71,7 @@ async def test_without_associations_existence_is_one_lookup_per_100_ids(api, hub
         str(i) if i <= 400 else None for i in range(351, 451)
     ] + ["1"]
     assert [len(c.body["inputs"]) for c in hubspot.state.calls] == [100, 1]
-    assert all(c.path == "/crm/v3/objects/contacts/batch/read" for c in hubspot.state.calls)
+    assert all(c.path == "/crm/objects/2026-09/contacts/batch/read" for c in hubspot.state.calls)
 
 
 async def test_a_malformed_id_fails_its_item_only(api, hubspot):
@@ -169,4 +171,4 @@ async def test_a_bad_to_object_type_fails_the_associations_field_not_the_records
     assert {e["extensions"]["code"] for e in body["errors"]} == {"BAD_USER_INPUT"}
     assert [e["path"] for e in body["errors"]] == [["crmRecords", 0, "associations"]]
     # No association read with the bad type; one lookup settled which ids exist.
-    assert [c.path for c in hubspot.state.calls] == ["/crm/v3/objects/contacts/batch/read"]
+    assert [c.path for c in hubspot.state.calls] == ["/crm/objects/2026-09/contacts/batch/read"]

@@ -1,8 +1,21 @@
-"""createDefaultAssociation and batchCreateAssociations, end to end over HTTP."""
+"""createDefaultAssociation and batchCreateAssociations, end to end over HTTP.
+
+Every test here runs on both HubSpot API versions (2026-09 and legacy).
+"""
 
 from __future__ import annotations
 
 import pytest
+
+from providers.hubspot.paths import API_VERSIONS
+
+DATED = "2026-09"
+
+
+@pytest.fixture(params=API_VERSIONS)
+def hubspot_api_version(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
 
 DEFAULT = """mutation($id: ID!, $from: ID!, $to: ID!) {
   createDefaultAssociation(integrationId: $id, fromObjectType: "contacts", fromObjectId: $from,
@@ -30,7 +43,9 @@ def pairs(n: int, start: int = 1) -> list[dict[str, object]]:
     ]
 
 
-async def test_default_association_is_hubspots_batch_response_typed(api, hubspot):
+async def test_default_association_is_hubspots_batch_response_typed(
+    api, hubspot, hubspot_api_version
+):
     integration = await api.create_integration("HUBSPOT")
     data = await api.data(DEFAULT, {"id": integration, "from": "1", "to": "1001"})
     batch = data["createDefaultAssociation"]
@@ -43,9 +58,10 @@ async def test_default_association_is_hubspots_batch_response_typed(api, hubspot
     }
     assert forward in batch["results"]
     call = hubspot.state.calls[-1]
+    objects = "/crm/objects/2026-09" if hubspot_api_version == DATED else "/crm/v4/objects"
     assert (call.method, call.path) == (
         "PUT",
-        "/crm/v4/objects/contacts/1/associations/default/companies/1001",
+        f"{objects}/contacts/1/associations/default/companies/1001",
     )
     assert call.header("Authorization") == "Bearer hs-test-token"
     assert hubspot.state.associated("contacts", "1", "companies") == {"1001": [279]}
@@ -62,18 +78,67 @@ async def test_default_association_on_an_unknown_record_is_an_error_on_the_pair(
     assert hubspot.state.count("PUT") == 1
 
 
-async def test_batch_create_reports_every_input(api, hubspot):
+async def test_batch_create_reports_every_input(api, hubspot, hubspot_api_version):
     integration = await api.create_integration("HUBSPOT")
     inputs = pairs(3)
     data = await api.data(BATCH, {"id": integration, "inputs": inputs})
     batch = data["batchCreateAssociations"]
     assert batch["numErrors"] == 0
-    assert [(r["from"]["id"], r["to"]["id"]) for r in batch["results"]] == [
-        ("1", "1001"),
-        ("2", "1002"),
-        ("3", "1003"),
+    assert [(r["from"]["id"], r["to"]["id"], r["type"]) for r in batch["results"]] == [
+        ("1", "1001", "contact_to_company"),
+        ("2", "1002", "contact_to_company"),
+        ("3", "1003", "contact_to_company"),
     ]
-    assert hubspot.state.count("POST", "/batch/create") == 1
+    [call] = hubspot.state.calls
+    if hubspot_api_version == DATED:
+        # The v3 name is sent as the category and type id 2026-09 takes.
+        assert call.path == "/crm/associations/2026-09/contacts/companies/batch/create"
+        assert call.body["inputs"][0] == {
+            "from": {"id": "1"},
+            "to": {"id": "1001"},
+            "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}],
+        }
+    else:
+        assert call.path == "/crm/v3/associations/contacts/companies/batch/create"
+        assert call.body["inputs"][0]["type"] == "contact_to_company"
+    assert hubspot.state.associated("contacts", "3", "companies") == {"1003": [279]}
+
+
+@pytest.mark.parametrize("hubspot_api_version", [DATED])  # legacy sends the names as given
+async def test_on_2026_09_a_type_name_without_a_translation_fails_alone(api, hubspot):
+    integration = await api.create_integration("HUBSPOT")
+    inputs = [
+        *pairs(1),
+        {"from": {"id": "2"}, "to": {"id": "1002"}, "type": "contact_to_robot"},
+        {"from": {"id": "3"}, "to": {"id": "1003"}, "type": "deal_to_contact"},  # wrong pair
+        {"from": {"id": "4"}, "to": {"id": "1004"}, "type": "1"},  # a type id: Primary
+    ]
+    batch = (await api.data(BATCH, {"id": integration, "inputs": inputs}))[
+        "batchCreateAssociations"
+    ]
+    assert [(r["from"]["id"], r["type"]) for r in batch["results"]] == [
+        ("1", "contact_to_company"),
+        ("4", "1"),
+    ]
+    refused = {e["items"][0]["from"]["id"]: e for e in batch["errors"]}
+    assert sorted(refused) == ["2", "3"]
+    assert {e["category"] for e in refused.values()} == {"BAD_USER_INPUT"}
+    assert "contact_to_robot" in refused["2"]["message"]
+    [call] = hubspot.state.calls
+    assert [i["from"]["id"] for i in call.body["inputs"]] == ["1", "4"]
+    assert hubspot.state.associated("contacts", "4", "companies") == {"1004": [1, 279]}
+
+
+@pytest.mark.parametrize("hubspot_api_version", [DATED])  # legacy sends the names as given
+async def test_on_2026_09_a_batch_of_unknown_type_names_makes_no_call(api, hubspot):
+    integration = await api.create_integration("HUBSPOT")
+    inputs = [{"from": {"id": "1"}, "to": {"id": "1001"}, "type": "nope"}]
+    batch = (await api.data(BATCH, {"id": integration, "inputs": inputs}))[
+        "batchCreateAssociations"
+    ]
+    assert batch["results"] == []
+    assert [e["category"] for e in batch["errors"]] == ["BAD_USER_INPUT"]
+    assert hubspot.state.count() == 0
 
 
 async def test_207_partial_errors_come_back_per_item(api, hubspot):
@@ -91,13 +156,16 @@ async def test_207_partial_errors_come_back_per_item(api, hubspot):
     assert error["category"] == "OBJECT_NOT_FOUND"
 
 
-async def test_inputs_beyond_the_limit_are_split_and_merged_in_order(api, hubspot):
+async def test_inputs_beyond_the_limit_are_split_and_merged_in_order(
+    api, hubspot, hubspot_api_version
+):
     integration = await api.create_integration("HUBSPOT")
     inputs = pairs(250)
     data = await api.data(BATCH, {"id": integration, "inputs": inputs})
     batch = data["batchCreateAssociations"]
-    assert hubspot.state.count("POST", "/batch/create") == 3  # ceil(250 / 100)
-    assert [c.body["inputs"].__len__() for c in hubspot.state.calls] == [100, 100, 50]
+    # v3 takes 100 inputs a call, 2026-09 2,000.
+    expected = [250] if hubspot_api_version == DATED else [100, 100, 50]
+    assert sorted((len(c.body["inputs"]) for c in hubspot.state.calls), reverse=True) == expected
     assert [r["from"]["id"] for r in batch["results"]] == [str(1 + i) for i in range(250)]
     assert batch["numErrors"] == 0
 

@@ -25,7 +25,7 @@ from emulators.common import RunningEmulator
 from emulators.hubspot import HubSpotState
 from emulators.hubspot import serve as serve_hubspot
 from providers.base import ClientSettings, HttpTransport
-from providers.domain import Connection, Credentials, CrmProvider
+from providers.domain import Connection, Credentials, CrmProvider, TypedPair
 from providers.errors import RateLimited
 from providers.hubspot.client import HubSpotClient
 from providers.leadconnector.client import LeadConnectorClient
@@ -130,6 +130,38 @@ async def test_without_the_limiter_the_same_load_is_refused(hubspot, session):
 
     assert any(isinstance(o, RateLimited) for o in outcomes)
     assert refused(hubspot.state, hubspot.state.window.daily_used) > 0
+
+
+@pytest.mark.parametrize("version", ["2026-09", "legacy"])
+async def test_batch_endpoints_exempt_from_the_ten_second_limit_take_no_slot(
+    hubspot, session, version
+):
+    """A budget of 1 call per 10 s: 20 batch creates go through, and the single-record PUTs
+    (not exempt) still get one call, the next refused locally; the daily quota counts all."""
+    limiter = RateLimiter({"hubspot": ProviderLimits(burst=1, interval_seconds=10.0)})
+    hubspot.state.interval_ms = 10_000
+    hubspot.state.burst_limit = 1
+    settings = ClientSettings(
+        hubspot_base_url=hubspot.url, hubspot_api_version=version, request_deadline_seconds=0.5
+    )
+    hubspot_connection = connection(CrmProvider.HUBSPOT)
+    client = HubSpotClient(HttpTransport(session, settings, limiter), hubspot_connection)
+
+    batches = await asyncio.gather(
+        *(
+            client.create_batch(
+                "contacts", "companies", [TypedPair(str(i), str(1000 + i), "contact_to_company")]
+            )
+            for i in range(20)
+        )
+    )
+    single = await associate_all(client, 2)
+
+    assert all(b.num_errors == 0 and len(b.results) == 1 for b in batches)
+    assert [type(o).__name__ for o in single] == ["Batch", "RateLimited"]
+    assert len(hubspot.state.calls) == 21  # the refused PUT was never sent
+    assert refused(hubspot.state, hubspot.state.window.daily_used) == 0
+    assert limiter.budget(limit_key(hubspot_connection)).day.total(time.monotonic()) == 21
 
 
 async def test_highlevel_budgets_are_per_location(session):

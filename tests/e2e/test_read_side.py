@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from emulators import sandbox_data as demo
+from providers.hubspot.paths import API_VERSIONS
+
+ON_BOTH_VERSIONS = pytest.mark.parametrize("hubspot_api_version", API_VERSIONS)
 
 RECORD = """query($id: ID!, $type: String!, $rid: ID!, $to: String!, $first: Int, $after: String) {
   crmRecord(integrationId: $id, objectType: $type, id: $rid) {
@@ -22,6 +27,7 @@ ENTITIES = """query($reps: [_Any!]!) {
 }"""
 
 
+@ON_BOTH_VERSIONS
 async def test_hubspot_associations_follow_paging_and_paginate(api, hubspot):
     hubspot.state.read_page_size = 3  # HubSpot pages at 500; make the emulator page early
     for company in range(1001, 1008):
@@ -92,6 +98,7 @@ async def test_unknown_or_foreign_entities_resolve_to_null(api, hubspot):
     assert hubspot.state.count() == 0
 
 
+@ON_BOTH_VERSIONS
 async def test_hubspot_labels(api, hubspot):
     integration = await api.create_integration("HUBSPOT")
     labels = (

@@ -97,7 +97,9 @@ class _Canned(LeadConnectorClient):
         )
         self.replies, self.sent = replies, []
 
-    async def _send(self, method, path, json_body, params, remaining, observed=None):  # type: ignore[override]
+    async def _send(
+        self, method, path, json_body, params, remaining, observed=None, burst_exempt=False
+    ):  # type: ignore[override]
         self.sent.append(method)
         reply = self.replies.pop(0)
         if isinstance(reply, Exception):

@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 
 from emulators.common import RecordedCall
+from providers.hubspot.paths import API_VERSIONS
 from tests.e2e.test_hubspot import BATCH, DEFAULT, pairs
 from tests.e2e.test_leadconnector import RELATE, relation
-from tests.spec_validation import request_errors
+from tests.spec_validation import request_errors, spec_for
 
 # Spec checks: they skip, counted in one summary line, when the specs are not there.
 pytestmark = pytest.mark.usefixtures("openapi_specs")
@@ -21,10 +22,12 @@ def assert_valid(calls: list[RecordedCall], path_part: str) -> None:
     sent = [c for c in calls if path_part in c.path]
     assert sent, f"no call to {path_part}"
     for call in sent:
+        assert spec_for(call) is not None, call.path  # checked against a spec, not skipped
         assert request_errors(call) == [], (call.method, call.path, call.body)
 
 
-async def test_hubspot_requests_match_the_specs(api, hubspot):
+@pytest.mark.parametrize("hubspot_api_version", API_VERSIONS)
+async def test_hubspot_requests_match_the_specs(api, hubspot, hubspot_api_version):
     integration = await api.create_integration("HUBSPOT")
     hubspot.state.associate("contacts", "1", "companies", "1001")
     await api.data(DEFAULT, {"id": integration, "from": "2", "to": "1002"})
@@ -38,6 +41,8 @@ async def test_hubspot_requests_match_the_specs(api, hubspot):
         ]
     )
     await api.data(BATCH, {"id": integration, "inputs": pairs(3)})
+    primary = [{"from": {"id": "5"}, "to": {"id": "1005"}, "type": "1"}]
+    await api.data(BATCH, {"id": integration, "inputs": primary})
     await api.data(
         """query($id: ID!) { crmRecord(integrationId: $id, objectType: "contacts", id: "1") {
         associations(toObjectType: "companies") { totalCount } } }""",
@@ -56,6 +61,12 @@ async def test_hubspot_requests_match_the_specs(api, hubspot):
         "/labels",
     ):
         assert_valid(hubspot.state.calls, path)
+    specs = {spec_for(c)[0] for c in hubspot.state.calls}  # type: ignore[index]
+    dated = {
+        "hubspot/associations-2026-09.openapi.json",
+        "hubspot/associations-schema-2026-09.openapi.json",
+    }
+    assert (specs == dated) if hubspot_api_version == "2026-09" else not (specs & dated)
 
 
 async def test_highlevel_requests_match_the_spec(api, ghl):

@@ -132,6 +132,110 @@ async def test_v3_batch_limit_is_a_setting(hs: Client, hs_state: HubSpotState) -
     assert (await hs.post(V3_CREATE, json=v3_inputs(*[("101", "201")] * 2))).status == 201
 
 
+# -- 2026-09 ----------------------------------------------------------------------------------
+DATED_CREATE = "/crm/associations/2026-09/contacts/companies/batch/create"
+UNLABELED = {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}
+PRIMARY = {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 1}
+
+
+def dated_inputs(*pairs: tuple[str, str], types: list[Any] | None = None) -> dict[str, Any]:
+    kinds = types if types is not None else [UNLABELED]
+    return {"inputs": [{"from": {"id": f}, "to": {"id": t}, "types": kinds} for f, t in pairs]}
+
+
+async def test_dated_batch_create_takes_types_and_answers_labels(
+    hs: Client, hs_state: HubSpotState
+) -> None:
+    reply = await hs.post(DATED_CREATE, json=dated_inputs(("101", "201")))
+    assert reply.status == 200
+    body = await reply.json()
+    assert body["results"] == [
+        {
+            "fromObjectTypeId": "0-1",
+            "fromObjectId": "101",
+            "toObjectTypeId": "0-2",
+            "toObjectId": "201",
+            "labels": [],
+        }
+    ]
+    assert linked(hs_state, "101", "201")
+    both = await hs.post(DATED_CREATE, json=dated_inputs(("102", "201"), types=[PRIMARY]))
+    assert (await both.json())["results"][0]["labels"] == ["Primary"]
+    assert hs_state.associated("contacts", "102", "companies") == {"201": [1, 279]}
+    partial = await hs.post(DATED_CREATE, json=dated_inputs(("103", "201"), ("103", "999")))
+    assert partial.status == 207
+    assert (await partial.json())["errors"][0]["context"] == {"toObjectId": ["999"]}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        v3_inputs(("101", "201")),  # a v3 type name: refused by 2026-09
+        dated_inputs(("101", "201"), types=["contact_to_company"]),
+        dated_inputs(("101", "201"), types=[]),
+        dated_inputs(("101", "201"), types=[{**UNLABELED, "associationCategory": "USER_DEFINED"}]),
+        dated_inputs(("101", "201"), types=[{**UNLABELED, "associationTypeId": 3}]),
+    ],
+)
+async def test_dated_batch_create_refuses_v3_names_and_unknown_types(
+    hs: Client, hs_state: HubSpotState, payload: dict[str, Any]
+) -> None:
+    reply = await hs.post(DATED_CREATE, json=payload)
+    assert reply.status == 400
+    assert (await reply.json())["category"] == "VALIDATION_ERROR"
+    assert not hs_state.associations
+
+
+async def test_batch_limits_are_settings_refused_as_hubspot_does(
+    hs: Client, hs_state: HubSpotState
+) -> None:
+    hs_state.dated_create_batch_limit = 2
+    reply = await hs.post(DATED_CREATE, json=dated_inputs(*[("101", "201")] * 3))
+    assert reply.status == 400
+    body = await reply.json()
+    assert (body["category"], body["message"]) == (
+        "VALIDATION_ERROR",
+        "Batch input size must be between 1 and 2, got 3",
+    )
+    assert (await hs.post(DATED_CREATE, json=dated_inputs(*[("101", "201")] * 2))).status == 200
+
+
+@pytest.mark.parametrize("objects", ["/crm/v4/objects", "/crm/objects/2026-09"])
+async def test_labelled_put_on_both_versions(
+    hs: Client, hs_state: HubSpotState, objects: str
+) -> None:
+    path = f"{objects}/contacts/101/associations/companies/201"
+    reply = await hs.put(path, json=[PRIMARY])
+    assert reply.status == 201
+    assert (await reply.json())["labels"] == ["Primary"]
+    assert hs_state.associated("contacts", "101", "companies") == {"201": [1, 279]}
+    missing = await hs.put(f"{objects}/contacts/101/associations/companies/999", json=[PRIMARY])
+    assert missing.status == 404
+    assert (await hs.put(path, json=["contact_to_company"])).status == 400
+
+
+async def test_exempt_endpoints_count_only_against_the_daily_quota(
+    hs: Client, hs_state: HubSpotState
+) -> None:
+    """The specs tag batch endpoints (and the 2026-09 labels) exempt from the ten-second limit;
+    the single-record PUTs and the v4 labels are not."""
+    hs_state.burst_limit = 1
+    exempt = [
+        (V3_CREATE, v3_inputs(("101", "201"))),
+        (DATED_CREATE, dated_inputs(("101", "201"))),
+        (V4_DEFAULT, v4_inputs(("101", "201"))),
+        ("/crm/associations/2026-09/contacts/companies/batch/read", {"inputs": [{"id": "101"}]}),
+    ]
+    for path, body in exempt * 2:
+        assert (await hs.post(path, json=body)).status in (200, 201), path
+    assert (await hs.get("/crm/associations/2026-09/contacts/companies/labels")).status == 200
+    assert (await hs.get(LABELS.format("contacts", "companies"))).status == 200
+    assert (await hs.get(LABELS.format("contacts", "companies"))).status == 429
+    put = "/crm/objects/2026-09/contacts/101/associations/default/companies/201"
+    assert (await hs.put(put)).status == 429
+    assert hs_state.window.daily_used == 10
+
+
 async def test_object_types_by_name_singular_or_id(hs: Client) -> None:
     for path in (
         "/crm/v3/associations/contact/company/batch/create",

@@ -39,6 +39,29 @@ async def test_valid_hubspot_calls_pass(hs: Client, hs_state: HubSpotState) -> N
         validate_call(call)
 
 
+async def test_valid_hubspot_2026_09_calls_pass(hs: Client, hs_state: HubSpotState) -> None:
+    dated = "/crm/associations/2026-09/contacts/companies"
+    pair = {"from": {"id": "101"}, "to": {"id": "201"}}
+    spec = {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}
+    await hs.post(f"{dated}/batch/create", json={"inputs": [{**pair, "types": [spec]}]})
+    await hs.post(f"{dated}/batch/associate/default", json={"inputs": [pair]})
+    await hs.post(f"{dated}/batch/read", json={"inputs": [{"id": "101"}]})
+    await hs.get(f"{dated}/labels")
+    await hs.put("/crm/objects/2026-09/contacts/101/associations/default/companies/201")
+    await hs.put("/crm/objects/2026-09/contacts/101/associations/companies/201", json=[spec])
+    assert [c.path.split("/")[2] for c in hs_state.calls] == ["associations"] * 4 + ["objects"] * 2
+    for call in hs_state.calls:
+        assert spec_for(call) is not None, call.path
+        assert request_errors(call) == [], call.path
+
+
+def test_a_v3_type_name_on_2026_09_violates_its_spec() -> None:
+    body = b'{"inputs":[{"from":{"id":"1"},"to":{"id":"2"},"type":"contact_to_company"}]}'
+    headers = {"Authorization": "Bearer t", "Content-Type": "application/json"}
+    dated = call("POST", "/crm/associations/2026-09/contacts/companies/batch/create", headers, body)
+    assert any("'types' is a required" in e for e in request_errors(dated))
+
+
 async def test_valid_highlevel_calls_pass(ghl: Client, ghl_state: LeadConnectorState) -> None:
     page = {"locationId": "loc1", "skip": "0", "limit": "10"}
     await ghl.post(

@@ -78,7 +78,7 @@ async def test_joining_n_records_is_one_request_and_one_batch_read_per_1000(
     assert len(sent) == 1, sent
     assert "crmRecords" in json.dumps(sent[0])
     assert [(c.path, len(c.body["inputs"])) for c in hubspot.state.calls] == [
-        ("/crm/v4/associations/contacts/companies/batch/read", n)
+        ("/crm/associations/2026-09/contacts/companies/batch/read", n)
     ]
 
 
@@ -104,8 +104,8 @@ async def test_unknown_contacts_join_as_null(node: NodeRunner, crm: Crmgraph, hu
     assert contacts[2]["associations"] == {"totalCount": 0, "edges": []}
     # The association read vouches for 1 and 2; one objects read settles 3 and 9999.
     assert [c.path for c in hubspot.state.calls] == [
-        "/crm/v4/associations/contacts/companies/batch/read",
-        "/crm/v3/objects/contacts/batch/read",
+        "/crm/associations/2026-09/contacts/companies/batch/read",
+        "/crm/objects/2026-09/contacts/batch/read",
     ]
 
 

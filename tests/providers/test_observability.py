@@ -23,17 +23,22 @@ from tests.providers.test_ratelimit import HUBSPOT, VirtualTime, limiter_on
         (
             HubSpotClient.routes,
             "/crm/v3/associations/contacts/companies/batch/create",
-            "/crm/v3/associations/{from}/{to}/batch/create",
+            "/crm/v3/associations/{fromObjectType}/{toObjectType}/batch/create",
+        ),
+        (
+            HubSpotClient.routes,
+            "/crm/associations/2026-09/contacts/companies/batch/create",
+            "/crm/associations/2026-09/{fromObjectType}/{toObjectType}/batch/create",
         ),
         (
             HubSpotClient.routes,
             "/crm/v4/objects/contacts/102/associations/default/companies/202",
-            "/crm/v4/objects/{fromType}/{fromId}/associations/default/{toType}/{toId}",
+            "/crm/v4/objects/{fromObjectType}/{fromObjectId}/associations/default/{toObjectType}/{toObjectId}",
         ),
         (
             HubSpotClient.routes,
             "/crm/v4/associations/2-123/p_cars/labels",
-            "/crm/v4/associations/{from}/{to}/labels",
+            "/crm/v4/associations/{fromObjectType}/{toObjectType}/labels",
         ),
         (
             SalesforceClient.routes,

@@ -164,6 +164,60 @@ def test_cancel_gives_the_slot_back():
     assert wait(b, 0.0) == 10.0  # the cancelled slot at 10 is free again
 
 
+# -- endpoints exempt from the burst window ---------------------------------------------------
+def test_an_exempt_call_takes_no_slot_in_the_window_and_waits_for_none():
+    b = budget(burst=2, interval=10.0, daily=100)
+    send(b, 0.0), send(b, 0.0)  # the window is full
+    exempt = b.reserve(0.0, burst_exempt=True)
+    assert exempt.at == 0.0
+    assert b.confirm(exempt, 0.0) == 0
+    b.observe(None, 0.0, exempt)
+    assert b.sent_in_window(0.0) == 2  # the exempt call is not in it
+    assert wait(b, 0.0) == 10.0  # and the next limited call waits as before
+
+
+def test_an_exempt_call_counts_against_the_daily_quota():
+    b = budget(burst=1, interval=10.0, daily=2)
+    for _ in range(2):
+        b.observe(None, 0.0, b.reserve(0.0, burst_exempt=True))
+    assert b.day.total(0.0) == 2
+    with pytest.raises(OverBudget) as refused:
+        b.reserve(0.0, burst_exempt=True)
+    assert refused.value.scope == "daily"
+    with pytest.raises(OverBudget):
+        b.reserve(0.0)
+
+
+def test_a_retry_after_holds_exempt_calls_back_too():
+    b = budget(burst=10, interval=10.0)
+    b.observe({"Retry-After": "3"}, 0.0, b.reserve(0.0))
+    exempt = b.reserve(0.0, burst_exempt=True)
+    assert b.confirm(exempt, 0.0) == 3.0
+
+
+async def test_exempt_calls_at_once_against_the_emulators_window():
+    """100 exempt calls and 10 limited ones at once, burst 5: the limited ones keep to the
+    window the emulator enforces (exempt calls there count only in the day), none waits for
+    an exempt one."""
+    clock = VirtualTime()
+    limiter = limiter_on(clock, ProviderLimits(burst=5, interval_seconds=1.0, margin_seconds=0))
+    window = RateWindow(burst_max=5, interval_s=1.0, daily_max=1_000)
+    refused: list[bool] = []
+
+    async def call(exempt: bool) -> float:
+        slot = await limiter.acquire(HUBSPOT, max_wait=math.inf, burst_exempt=exempt)
+        refused.append(window.acquire(clock.now, burst_exempt=exempt) is not LimitVerdict.OK)
+        limiter.observe(HUBSPOT, None, slot=slot)
+        return clock.now
+
+    calls = [call(True) for _ in range(100)] + [call(False) for _ in range(10)]
+    times = await clock.run(*calls)
+    assert not any(refused)
+    assert max(times[:100]) == 0.0  # every exempt call went at once
+    assert sorted(times[100:]) == [0.0] * 5 + [1.0] * 5
+    assert window.daily_used == 110
+
+
 # -- the daily quota --------------------------------------------------------------------------
 def test_the_daily_quota_refuses_with_the_time_until_calls_leave_the_rolling_day():
     b = budget(burst=None, daily=3)

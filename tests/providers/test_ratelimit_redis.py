@@ -61,6 +61,18 @@ async def test_a_wait_past_max_wait_is_refused_unsent(replicas: Any) -> None:
     assert 0 < refused.value.retry_after < 1.1  # the window, plus a few ms of jitter
 
 
+async def test_an_exempt_call_takes_no_place_in_the_shared_window(replicas: Any) -> None:
+    limits = {"hubspot": ProviderLimits(burst=4, interval_seconds=1.0, daily=6, margin_seconds=0)}
+    a, b = replicas(limits), replicas(limits)
+    for _ in range(4):
+        await a.acquire(KEY, max_wait=0)  # the window is full
+    await b.acquire(KEY, max_wait=0, burst_exempt=True)
+    await b.acquire(KEY, max_wait=0, burst_exempt=True)  # the daily quota is now spent
+    with pytest.raises(RateLimited) as refused:
+        await a.acquire(KEY, max_wait=0, burst_exempt=True)
+    assert refused.value.scope == "daily"
+
+
 async def test_the_providers_count_fills_every_replicas_window(replicas: Any) -> None:
     """One replica's reply says the account has 1 call left: the other replica sees it."""
     a, b = replicas(), replicas()

@@ -17,9 +17,9 @@ Checked: the twins get one answer from one upstream call; every input confirmed 
 (nothing lost); no input sent upstream more than
 twice, and twice only for requests the crash interrupted (their claim was taken over after
 its lease), and repeating every request afterwards makes no upstream call (nothing written
-twice); the calls the emulator received never exceed its limit in any one-second window
-(both replicas shared one Redis budget); and one token refresh per expiry across both
-replicas (each spent the refresh token the one before issued; none refused).
+twice); the emulator refused no call (batch creates are exempt from HubSpot's ten-second
+window, so they count in the shared daily quota only); and one token refresh per expiry
+across both replicas (each spent the refresh token the one before issued; none refused).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from emulators.common import LimitVerdict, RateWindow
-from emulators.hubspot import HubSpotState
+from emulators.hubspot import HubSpotState, burst_exempt
 from emulators.hubspot import serve as serve_hubspot
 from tests.federation.conftest import NodeProcess, NodeRunner
 from tests.federation.conftest import node as node  # the fixture: Node scripts, stopped after
@@ -54,9 +54,10 @@ REQUESTS, INPUTS, CONCURRENCY = 40, 5, 8
 RACES = 4  # requests sent twice at once first: the gateway hands the twins to both replicas
 KILL_AFTER = REQUESTS // 4  # answered requests before one replica is killed
 LEASE_SECONDS = 2  # a dead replica's idempotency claims are taken over after this
-# Access tokens live 4 s and are refreshed when under 2 s are left: a refresh every ~2 s of
-# load, each with a rotating refresh token (a second use of one is refused).
-TOKEN_LIFETIME_S, REFRESH_MARGIN_S = 4, 2
+# Access tokens live 4 s and are refreshed when under 3.5 s are left: a refresh every ~0.5 s
+# of load, each with a rotating refresh token (a second use of one is refused). Short, since
+# batch creates do not wait on the ten-second window (they are exempt): the load is brief.
+TOKEN_LIFETIME_S, REFRESH_MARGIN_S = 4, 3.5
 DEADLINE_SECONDS = 30.0  # bounds every wait for a process or a request
 
 BATCH = """mutation($id: ID!, $inputs: [AssociationInput!]!, $key: String) {
@@ -315,8 +316,14 @@ async def test_two_replicas_behind_a_gateway_survive_a_crash(
     # The combined rate: in no rolling second did the emulator receive more API calls than its
     # limit (its token endpoint is not rate-limited).
     provider = RateWindow(burst_max=BURST, interval_s=INTERVAL_S, daily_max=1_000_000)
-    verdicts = collections.Counter(provider.acquire(c.at) for c in sorted(api_calls, key=_at))
+    # Batch creates are exempt from HubSpot's ten-second window (its specs'
+    # x-hubspot-rate-limit-exemptions): they count in the daily quota only, here as there.
+    verdicts = collections.Counter(
+        provider.acquire(c.at, burst_exempt=burst_exempt(c.method, c.path))
+        for c in sorted(api_calls, key=_at)
+    )
     assert verdicts == {LimitVerdict.OK: len(api_calls)}
+    assert provider.daily_used == len(api_calls)
     busiest = max(sum(0 <= d.at - c.at < INTERVAL_S for d in api_calls) for c in api_calls)
     print(  # the figures the README quotes (pytest -s shows them)
         f"topology: {REQUESTS} requests, {len(retried)} retried after the crash, "
