@@ -76,7 +76,8 @@ def batch_creation(transport: HttpTransport, found: Found) -> BatchCreation:
     return BatchCreation(
         batch=batch,
         reads=reads,
-        window=limits.hubspot_v3_batch_limit * limits.batch_concurrency,
+        # A forced v3 size when set; else HubSpot's documented 100 (the client adapts below it).
+        window=(limits.hubspot_v3_batch_limit or 100) * limits.batch_concurrency,
         idempotent=integration.provider in _IDEMPOTENT,
     )
 
