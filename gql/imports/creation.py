@@ -28,6 +28,10 @@ from providers.errors import BadInput
 # here until the capability registry can say it: providers/capabilities.py's Provides.)
 _IDEMPOTENT = {CrmProvider.HUBSPOT}
 
+# A window's share per call when no HubSpot size is forced: HubSpot's documented v3 figure.
+# On the date-versioned API a whole window then goes out as one call (its maximum is 2,000).
+WINDOW_CALL_SIZE = 100
+
 
 @dataclass(frozen=True)
 class BatchCreation:
@@ -76,8 +80,8 @@ def batch_creation(transport: HttpTransport, found: Found) -> BatchCreation:
     return BatchCreation(
         batch=batch,
         reads=reads,
-        # A forced v3 size when set; else HubSpot's documented 100 (the client adapts below it).
-        window=(limits.hubspot_v3_batch_limit or 100) * limits.batch_concurrency,
+        # A forced v3 size when set; else WINDOW_CALL_SIZE (the client adapts below it).
+        window=(limits.hubspot_v3_batch_limit or WINDOW_CALL_SIZE) * limits.batch_concurrency,
         idempotent=integration.provider in _IDEMPOTENT,
     )
 

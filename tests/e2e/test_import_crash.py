@@ -9,7 +9,16 @@ from collections import Counter
 import aiohttp
 
 from tests.harness import Api
-from tests.imports import csv_of, fast_hubspot, finished, hold_create, sent_pairs, upload
+from tests.imports import (
+    SMALL_BATCHES,
+    SMALL_WINDOW,
+    csv_of,
+    fast_hubspot,
+    finished,
+    hold_create,
+    sent_pairs,
+    upload,
+)
 from tests.serve import Server, server_env
 
 
@@ -17,10 +26,10 @@ async def test_a_killed_server_resumes_its_import_with_nothing_lost(tmp_path, hu
     state = hubspot.state
     state.burst_limit, state.interval_ms = 100_000, 1000
     pairs = [(str(c), str(co)) for c in range(1, 101) for co in range(1001, 1101)]
-    # The 60th batch create is written, then its reply held: the server dies with that
+    # Calls of 100 forced, so that there are 100 of them. The 60th batch create is written, then its reply held: the server dies with that
     # window sent and not recorded, the worst moment for a crash.
     held = hold_create(state, 60)
-    env = server_env(tmp_path / "crmgraph.db", hubspot.url)
+    env = server_env(tmp_path / "crmgraph.db", hubspot.url, **SMALL_BATCHES)
 
     first = await Server.start(env)
     async with first, aiohttp.ClientSession(base_url=first.url) as session:
@@ -44,6 +53,6 @@ async def test_a_killed_server_resumes_its_import_with_nothing_lost(tmp_path, hu
     assert set(sent) == set(pairs)
     again = sorted(pairs.index(p) for p, n in sent.items() if n > 1)
     assert all(n <= 2 for n in sent.values())
-    # Only the window in flight (4 calls of 100) went out twice: one contiguous run.
-    assert 0 < len(again) <= 400
+    # Only the window in flight (batch_concurrency calls of 100) went out twice: one run.
+    assert 0 < len(again) <= SMALL_WINDOW
     assert again == list(range(again[0], again[0] + len(again)))
