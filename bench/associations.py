@@ -528,7 +528,7 @@ def breakdown_table(row: Row) -> str:
     lines.append(f"| total (full mutation) | {_ms(full)} | 100% |")
     gc_full = row.median("gc")
     lines.append(
-        f"| of which, across the rows above: cyclic GC (whole process, emulator included) "
+        f"| of which, across the rows above: cyclic GC (crmgraph's process) "
         f"| {_ms(gc_full)} | {gc_full / full * 100:.0f}% |"
     )
     return "\n".join(lines)
@@ -573,18 +573,16 @@ def header(args: argparse.Namespace) -> str:
     )
     return f"""# crmgraph benchmark: batchCreateAssociations (HubSpot 2026-09 batch create)
 
-Layout: this process is the load client (aiohttp, loopback). For each N a fresh child process
-serves crmgraph (`build_app`, as `crmgraph serve` does; fresh SQLite DB in a temp dir) and the
-HubSpot emulator (rate limit off, contacts and companies 1..N seeded) on ONE event loop: the
-child's CPU time is what one core spends, its RSS is the server's (plus the emulator's state).
+Layout: this process is the load client (aiohttp, loopback). For each N two fresh child
+processes start: crmgraph (`build_app`, as `crmgraph serve` runs it; fresh SQLite DB in a temp
+dir) and the HubSpot emulator (rate limit off, contacts and companies 1..N seeded). The
+crmgraph process's CPU time and RSS are crmgraph's alone.
 - end to end: client wall time from sending the mutation (N inputs) to the full reply (N results).
 - emulator: wall time inside the emulator app (timing middleware outermost), summed over calls.
 - crmgraph overhead: end to end minus emulator time (includes the loopback hops and the client).
-- crmgraph CPU: the child's process CPU (all threads, aiosqlite's too) minus the emulator's CPU
-  (thread_time inside its middleware). aiohttp parsing of the emulator's requests lies outside
-  that middleware, so it counts as crmgraph's: the figure errs on the high side.
-- peak RSS: ru_maxrss of the child after the timed runs (it never goes down).
-- tracemalloc peak (--tracemalloc): one extra untimed run; Python allocations of the process.
+- crmgraph CPU: the crmgraph process's CPU over the run (all threads, aiosqlite's too).
+- peak RSS: ru_maxrss of the crmgraph process after the timed runs (it never goes down).
+- tracemalloc peak (--tracemalloc): one extra untimed run; Python allocations of crmgraph.
 Median of {args.repeats} runs after one untimed warm-up of min(N, 100) inputs; a full gc.collect()
 (untimed) before each run, so no run pays for the garbage of the one before.
 crmgraph settings: the defaults (HubSpot API 2026-09, batches at its documented 2,000 inputs,
