@@ -2,10 +2,10 @@
 
     .venv/bin/python bench/workloads.py [--repeats 3] [--only NAME,...]
 
-Each workload runs in the server process of ``associations.py`` (crmgraph and the emulator on
-one event loop, a fresh process per workload), so its CPU and memory are the server's. For each:
-the upstream calls against the fewest the provider allows, the client's wall time, crmgraph's
-CPU (the process's minus the emulator's) and peak RSS. See bench/README.md.
+Each workload gets fresh processes from ``associations.py``: crmgraph in one (as ``crmgraph
+serve`` runs it), the HubSpot emulator in another, so the server's CPU and memory are its own.
+For each: the upstream calls against the fewest the provider allows, the client's wall time,
+crmgraph's CPU and peak RSS. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import aiohttp
-from associations import Child, _post, create_integration
+from associations import Stack, _post, create_integration
 
 MAX_ID = 10_000
 DEFAULT = """mutation($id: ID!, $from: ID!, $to: ID!) {
@@ -55,6 +55,7 @@ class Shape:
     operations: int
     minimum: Callable[[dict[str, Any]], int]  # from the server's limits
     send: Callable[[Client], Awaitable[None]]
+    most: int | None = None  # a goal on the calls made, where it is not the minimum itself
 
 
 @dataclass
@@ -129,6 +130,8 @@ SHAPES = [
         200,
         lambda limits: math.ceil(200 / limits["default_batch_limit"]),
         concurrent_singles,
+        # Issue 11's goal: requests arriving over the coalescing window may split in two.
+        most=2,
     ),
     Shape(
         "one small request",
@@ -148,7 +151,9 @@ SHAPES = [
         "aliases",
         "one operation, 30 aliased createDefaultAssociation fields",
         30,
-        lambda limits: math.ceil(30 / limits["default_batch_limit"]),
+        # A mutation's fields run one after another (GraphQL spec, "executed serially"): each
+        # aliased field has its answer before the next starts, so none can share a call.
+        lambda limits: 30,
         aliases,
     ),
     Shape(
@@ -179,10 +184,11 @@ class Result:
 
 
 async def measure(shape: Shape, repeats: int) -> Result:
-    child, hello = await Child.start(MAX_ID, [])
+    child, hello = await Stack.start(MAX_ID, [])
     result = Result(shape, shape.minimum(hello))
     try:
-        async with aiohttp.ClientSession() as http:
+        # No client-side cap on connections: "200 at once" means 200 requests in flight.
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
             integration = await create_integration(http, hello)
             client = Client(http, hello["url"], hello["key"], integration)
             await shape.send(client)  # warm-up, not measured
@@ -192,7 +198,7 @@ async def measure(shape: Shape, repeats: int) -> Result:
                 await shape.send(client)
                 result.wall.append(time.perf_counter() - started)
                 stats = await child.ask(cmd="end")
-                result.cpu.append(stats["cpu"] - stats["emulator_cpu"])
+                result.cpu.append(stats["cpu"])
                 result.calls.append(stats["calls"])
                 result.rss_mb = max(result.rss_mb, stats["rss_mb"])
     finally:
@@ -220,12 +226,17 @@ def table(results: list[Result]) -> str:
 def verdicts(results: list[Result]) -> list[tuple[bool, str]]:
     out = []
     for r in results:
-        out.append(
-            (
-                set(r.calls) == {r.minimum},
-                f"{r.shape.name}: upstream calls {sorted(set(r.calls))} == minimum {r.minimum}",
+        calls = sorted(set(r.calls))
+        if r.shape.most is None:
+            out.append((calls == [r.minimum], f"{r.shape.name}: upstream calls {calls} == minimum"))
+        else:
+            out.append(
+                (
+                    max(calls) <= r.shape.most,
+                    f"{r.shape.name}: upstream calls {calls} <= {r.shape.most} "
+                    f"(minimum {r.minimum})",
+                )
             )
-        )
         goal = CPU_GOALS_MS.get(r.shape.name)
         if goal is not None:
             cpu = r.median(r.cpu) * 1000 / (r.shape.operations if r.per_request else 1)
