@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from providers.capabilities import (
     ASSOCIATION_READS,
@@ -44,6 +44,7 @@ from providers.errors import ProviderError
 
 T = TypeVar("T")
 R = TypeVar("R")
+C = TypeVar("C")
 
 MAX_WINDOWS = 10  # a busy key still flushes after this many windows
 
@@ -100,10 +101,11 @@ class Coalescer:
 
         task.add_done_callback(settle)
 
-    def wrap(self, capability: Capability[Any], implementation: Any, key: Hashable) -> Any:
-        """``implementation`` with its batchable calls coalesced under ``key``."""
+    def wrap(self, capability: Capability[C], implementation: C, key: Hashable) -> C:
+        """``implementation`` with its batchable calls coalesced under ``key`` (the wrapper
+        speaks the same Protocol)."""
         wrapper = _WRAPPERS.get(capability)
-        return implementation if wrapper is None else wrapper(implementation, self, key)
+        return implementation if wrapper is None else cast(C, wrapper(implementation, self, key))
 
 
 # --- each caller's share ---------------------------------------------------------------

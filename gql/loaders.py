@@ -164,7 +164,7 @@ class Loaders:
         implementation = registry.implementation(capability, self._transport, found[1])
         if self._coalescer is None:
             return implementation
-        return self._coalescer.wrap(capability, implementation, (self._tenant, found[0].id))  # type: ignore[no-any-return]
+        return self._coalescer.wrap(capability, implementation, (self._tenant, found[0].id))
 
     async def _connected(self, ids: Iterable[str]) -> dict[str, Found]:
         found = await self.integrations.load_many(list(dict.fromkeys(ids)))
