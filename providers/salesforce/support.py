@@ -24,6 +24,11 @@ def _conforms(client: SalesforceClient) -> RecordLookups:
 PROVIDES = Provides(
     implementations={**every_capability(SalesforceClient), RECORD_LOOKUPS: SalesforceClient},
     rules=RULES,
+    # An sObject Collections insert of an OpportunityContactRole for a pair that has one makes
+    # a second row (the API allows duplicates; the client's query before insert is ours, not
+    # atomic). AccountContactRelation refuses a second row (DUPLICATE_VALUE) and a lookup field
+    # set twice is the same, but one type is enough: a window in flight is read back first.
+    repeatable_batch_create=False,
     rows=(
         *(
             Support("createAssociation", entity.value, other.value, f"{how}, {_COLLECTIONS}")
