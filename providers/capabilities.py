@@ -164,9 +164,10 @@ class Provides:
     implementations: Mapping[Capability[Any], Callable[[HttpTransport, Connection], Any]]
     rules: InputRules
     rows: Sequence[Support]
-    # The provider itself writes nothing twice when a batch create is sent again with pairs it
-    # has made (not a check-then-write of ours): an import may then resend the window in
-    # flight at a crash rather than read it back first. Each support.py says why.
+    # A batch create sent again with pairs it has made writes nothing twice and answers them
+    # as made, by the provider's own rule (not a check-then-write of ours): an import may then
+    # resend the window in flight at a crash rather than read it back first. Each support.py
+    # says why.
     repeatable_batch_create: bool
 
 

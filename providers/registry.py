@@ -65,8 +65,9 @@ def rules(provider: CrmProvider) -> InputRules:
 
 
 def repeatable_batch_create(provider: CrmProvider) -> bool:
-    """Whether a batch create sent again writes nothing twice (``Provides``): an import then
-    resends a window in flight at a crash; otherwise it reads the window back first."""
+    """Whether a batch create sent again writes nothing twice and answers success
+    (``Provides``): an import then resends a window in flight at a crash; otherwise it reads
+    the window back first."""
     return _PROVIDERS[provider].repeatable_batch_create
 
 

@@ -2,11 +2,13 @@
 
 ``batch_creation`` asks the registry for the integration's ``BatchAssociations`` capability
 (``UnsupportedProvider`` when its CRM has none), so an import works on every CRM that
-declares one in ``providers/<crm>/support.py``.
+declares one in ``providers/<crm>/support.py``; the window comes from that capability's own
+call limits, and whether a window may be sent again from the provider's declaration.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -39,7 +41,7 @@ MIN_WINDOW = 100
 def window_of(limits: CallLimits) -> int:
     """Items per window: ``per_call`` times the calls in flight, within the bounds above."""
     per_call = max(1, limits.per_call)
-    calls = max(limits.in_flight, -(-MIN_WINDOW // per_call))
+    calls = max(limits.in_flight, math.ceil(MIN_WINDOW / per_call))
     return per_call * max(1, min(calls, MAX_WINDOW // per_call))
 
 

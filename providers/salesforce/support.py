@@ -26,8 +26,8 @@ PROVIDES = Provides(
     rules=RULES,
     # An sObject Collections insert of an OpportunityContactRole for a pair that has one makes
     # a second row (the API allows duplicates; the client's query before insert is ours, not
-    # atomic). AccountContactRelation refuses a second row (DUPLICATE_VALUE) and a lookup field
-    # set twice is the same, but one type is enough: a window in flight is read back first.
+    # atomic). An AccountContactRelation sent twice is refused (DUPLICATE_VALUE) and a lookup
+    # set twice is the same, but one such type is enough: a window in flight is read back.
     repeatable_batch_create=False,
     rows=(
         *(

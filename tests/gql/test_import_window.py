@@ -88,5 +88,5 @@ def test_the_window_bounds_keep_whole_calls(limits: CallLimits, window: int) -> 
 
 def test_only_hubspot_declares_a_repeatable_batch_create() -> None:
     # HubSpot makes no second association for a pair it has; a Salesforce contact role can be
-    # inserted twice, and a second HighLevel relation is refused only by its message text.
+    # inserted twice, and HighLevel refuses a second relation (known only by its message).
     assert {p for p in CrmProvider if registry.repeatable_batch_create(p)} == {HUBSPOT}
