@@ -14,7 +14,6 @@ import aiohttp
 from aiohttp import web
 from cross_web import AsyncHTTPRequestAdapter
 from graphql import GraphQLError
-from sqlalchemy.engine import make_url
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
@@ -26,6 +25,7 @@ from gql import auth, cors, graphiql, graphql_over_http, http_guard
 from gql.coalescing import Coalescer
 from gql.context import Context
 from gql.errors import ApiError, coded
+from gql.imports.queue import job_queue
 from gql.imports.runner import ImportRunner
 from gql.loaders import Loaders
 from gql.observability import Observability
@@ -252,8 +252,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             app[IMPORTS],
             app[STORE],
             _import_transport(app),
-            lease=timedelta(seconds=settings.import_lease_seconds),
-            single_process=make_url(settings.database_url).get_backend_name() == "sqlite",
+            job_queue(settings),
+            recheck_seconds=settings.import_lease_seconds,
             count=app[OBSERVABILITY].count_import_items,  # crmgraph_import_items_total
         )
         await app[RUNNER].resume()

@@ -46,6 +46,12 @@ def _settings() -> Settings:
             "(or run `crmgraph serve --sandbox` to try it offline)",
             EXIT_CONFIG,
         )
+    if not settings.import_jobs_per_replica and not settings.shared_database:
+        raise StartError(
+            "CRMGRAPH_IMPORT_JOBS_PER_REPLICA=0 needs a PostgreSQL CRMGRAPH_DATABASE_URL: on "
+            "SQLite no other process could run this one's imports",
+            EXIT_CONFIG,
+        )
     return settings
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import make_url
 
 from gql.persisted_queries import Mode
 from providers.base import ClientSettings
@@ -89,9 +90,13 @@ class Settings(BaseSettings):
     import_poll_seconds: float = Field(default=1.0, gt=0)
     # An import waits this long for its rate budget (or a Retry-After) before failing items.
     import_max_wait_seconds: float = Field(default=600.0, gt=0)
-    # A replica holds each import it runs for this long, renewed a third of the way: the jobs
-    # of a replica that died go on elsewhere within it (PostgreSQL; SQLite is one process).
+    # A running import's heartbeat is touched every third of this: the job of a replica that
+    # died is queued again once it has been silent this long, and another replica takes it
+    # up (PostgreSQL or Redis). Unfinished jobs are also submitted again this often.
     import_lease_seconds: float = Field(default=30.0, ge=1)
+    # Imports this replica runs at once. 0 (PostgreSQL only): it queues jobs and answers on
+    # them, and the other replicas run them.
+    import_jobs_per_replica: int = Field(default=4, ge=0, le=64)
     # A claim on a key by a replica that died is taken over after this long: keep it above
     # the longest a mutation can take.
     idempotency_lease_seconds: float = Field(default=120.0, gt=0)
@@ -147,6 +152,11 @@ class Settings(BaseSettings):
     def api_key_map(self) -> dict[str, str]:
         """key -> tenant; raises ``ApiKeysError`` on a malformed entry."""
         return parse_api_keys(self.api_keys.get_secret_value())
+
+    @property
+    def shared_database(self) -> bool:
+        """PostgreSQL, which several replicas share (SQLite serves one process)."""
+        return make_url(self.database_url).get_backend_name() == "postgresql"
 
     def cors_origin_list(self) -> list[str]:
         return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]

@@ -85,6 +85,7 @@ class ImportJob:
     completed_at: datetime | None = None
     error_code: str | None = None
     error_message: str | None = None
+    run_id: str | None = None  # the run that holds it (gql/imports/runner.py)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,15 @@
-"""Runs import jobs in this process, window by window, from their checkpoint.
+"""Runs an import job window by window, from its checkpoint to its end.
 
-At start-up every job left PENDING or PROCESSING (its process stopped or crashed) is resumed;
-a new job is submitted as soon as it is stored. Between windows the runner reads the job
-again: a cancel request stops it there, and a deleted or disabled integration fails it.
+Which process runs a job is the queue's choice (gql/imports/queue.py): this process's tasks on
+SQLite, a saq queue shared by every replica on PostgreSQL or Redis. At start-up, and every
+``import_lease_seconds`` after, every job left PENDING or PROCESSING is submitted again (a no-op
+for a job already queued or running), so a job whose queue entry was lost is still run.
+Between windows the runner reads the job again: a cancel request stops it there, and a deleted
+or disabled integration fails it.
 
-A runner holds each job it runs by a lease in the job's row, renewed while it lives: on
-PostgreSQL several replicas share the jobs, each job is run by one of them at a time, and the
-jobs of a replica that stopped renewing are taken over by another within a lease. With SQLite
-(one process per file) every unfinished job at start-up is this process's to take.
+Each run of a job writes its own token in the job's row first, and a window's outcomes are
+recorded only while the row still holds that token: if a job were ever run twice at once (a
+replica the queue took for dead), the older run stops at its next window and records nothing.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 
 from gql.errors import Code, provider_code
 from gql.imports.creation import BatchCreation, batch_creation
 from gql.imports.model import ImportItem, ImportJob, ImportStatus, ItemState, Outcome
+from gql.imports.queue import JobQueue
 from gql.store.imports import ImportStore
 from gql.store.integrations import IntegrationStore
 from providers.base import HttpTransport
@@ -75,14 +77,13 @@ class ImportRunner:
         store: ImportStore,
         integrations: IntegrationStore,
         transport: HttpTransport,
+        queue: JobQueue,
         *,
-        lease: timedelta = timedelta(seconds=30),
-        single_process: bool = True,
+        recheck_seconds: float = 30.0,
         count: Callable[[str, int], None] = _uncounted,
     ) -> None:
-        self.id = str(uuid.uuid4())
-        self._lease = lease
-        self._single_process = single_process
+        self._queue = queue
+        self._recheck_seconds = recheck_seconds
         self._keeper: asyncio.Task[None] | None = None
         # ``count("succeeded" | "failed", n)``: items as they get their outcome (the
         # crmgraph_import_items_total metric).
@@ -90,41 +91,41 @@ class ImportRunner:
         self._store = store
         self._integrations = integrations
         self._transport = transport
-        self._tasks: dict[str, asyncio.Task[None]] = {}
         # Wakes this process's subscribers when a job moves (others poll the database).
         self._changed: dict[str, asyncio.Event] = {}
 
     async def resume(self) -> None:
-        """Take up the jobs left unfinished, then keep leases renewed and look for jobs whose
-        runner stopped."""
-        for id_ in await self._store.unfinished(held=self._single_process):
-            self.submit(id_)
-        self._keeper = asyncio.create_task(self._keep(), name="import leases")
+        """Start the queue, submit the jobs left unfinished, and keep doing so."""
+        await self._queue.start(self._run)
+        await self._submit_unfinished()
+        self._keeper = asyncio.create_task(self._keep(), name="import recheck")
+
+    async def _submit_unfinished(self) -> None:
+        for id_ in await self._store.unfinished():
+            await self._queue.submit(id_)
 
     async def _keep(self) -> None:
         while True:
-            await asyncio.sleep(self._lease.total_seconds() / 3)
+            await asyncio.sleep(self._recheck_seconds)
             try:
-                await self._store.renew(self.id, self._lease)
-                for id_ in await self._store.unfinished(held=False):
-                    self.submit(id_)
+                await self._submit_unfinished()
             except Exception:  # the database may be away for a moment: try again next time
-                log.exception("import runner %s could not renew its leases", self.id)
+                log.exception("unfinished imports could not be submitted")
 
-    def submit(self, id_: str) -> None:
-        if id_ not in self._tasks:
-            self._tasks[id_] = asyncio.create_task(self._run(id_), name=f"import {id_}")
+    async def submit(self, id_: str) -> None:
+        """Queue a stored job. Should the queue be away, the job is stored all the same and
+        the next recheck (``import_lease_seconds``) submits it."""
+        try:
+            await self._queue.submit(id_)
+        except Exception:
+            log.exception("import %s could not be queued now; the next recheck will", id_)
 
     async def close(self) -> None:
-        """Stop every job where it is: each resumes from its checkpoint at the next start."""
-        tasks = list(self._tasks.values()) + ([self._keeper] if self._keeper else [])
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        try:
-            await self._store.release(self.id)
-        except Exception:  # the leases then run out on their own
-            log.exception("import runner %s could not release its jobs", self.id)
+        """Stop every job where it is: each resumes from its checkpoint."""
+        if self._keeper is not None:
+            self._keeper.cancel()
+            await asyncio.gather(self._keeper, return_exceptions=True)
+        await self._queue.close()
 
     async def wait(self, id_: str, seconds: float) -> None:
         """Until the job moves in this process, or ``seconds``."""
@@ -137,10 +138,9 @@ class ImportRunner:
             if n:
                 self.count(status, n)
 
-    async def _fail(self, id_: str, code: str, message: str) -> None:
-        self._count(
-            0, await self._store.finish(id_, ImportStatus.FAILED, code=code, message=message)
-        )
+    async def _fail(self, id_: str, run: str, code: str, message: str) -> None:
+        failed = await self._store.finish(id_, run, ImportStatus.FAILED, code=code, message=message)
+        self._count(0, failed)
 
     def _notify(self, id_: str) -> None:
         event = self._changed.pop(id_, None)
@@ -148,51 +148,54 @@ class ImportRunner:
             event.set()
 
     async def _run(self, id_: str) -> None:
+        run = str(uuid.uuid4())  # this run's token in the job's row
         try:
-            await self._process(id_)
+            await self._process(id_, run)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("import %s stopped on an unexpected error", id_)
             await self._fail(
-                id_, Code.INTERNAL_SERVER_ERROR.value, "the import stopped on an unexpected error"
+                id_,
+                run,
+                Code.INTERNAL_SERVER_ERROR.value,
+                "the import stopped on an unexpected error",
             )
         finally:
-            self._tasks.pop(id_, None)
             self._notify(id_)
 
-    async def _process(self, id_: str) -> None:
-        if not await self._store.claim(id_, self.id, self._lease, force=self._single_process):
-            return  # another replica's runner holds it
-        await self._store.start(id_)
+    async def _process(self, id_: str, run: str) -> None:
+        if not await self._store.start(id_, run):
+            return  # final already
         self._notify(id_)
         while True:
             job = await self._store.job(id_)
-            if job.status.final:
-                return
+            if job.status.final or job.run_id != run:
+                return  # done, or a later run of the job holds it
             if job.cancel_requested:
-                await self._store.finish(id_, ImportStatus.CANCELED)
+                await self._store.finish(id_, run, ImportStatus.CANCELED)
                 return
-            creation = await self._creation(job)
+            creation = await self._creation(job, run)
             if creation is None:
                 return
             window = await self._store.window(id_, job.next_position, creation.window)
             if not window:
-                await self._store.finish(id_, ImportStatus.COMPLETE)
+                await self._store.finish(id_, run, ImportStatus.COMPLETE)
                 return
             try:
                 outcomes = await self._send(job, creation, window)
             except ProviderError as exc:
                 # Not about the items (credentials refused, the daily quota spent): every
                 # item not yet decided is reported with the reason.
-                await self._fail(id_, provider_code(exc).value, exc.message)
+                await self._fail(id_, run, provider_code(exc).value, exc.message)
                 return
-            await self._store.record(id_, outcomes, window[-1].position + 1)
+            if not await self._store.record(id_, run, outcomes, window[-1].position + 1):
+                return
             failed = sum(1 for o in outcomes if o.code is not None)
             self._count(len(outcomes) - failed, failed)
             self._notify(id_)
 
-    async def _creation(self, job: ImportJob) -> BatchCreation | None:
+    async def _creation(self, job: ImportJob, run: str) -> BatchCreation | None:
         found = (await self._integrations.connections(job.tenant, [job.integration_id])).get(
             job.integration_id
         )
@@ -206,7 +209,7 @@ class ImportRunner:
                 return batch_creation(self._transport, found)
             except UnsupportedProvider as exc:
                 failure = (Code.UNSUPPORTED_PROVIDER, exc.message)
-        await self._fail(job.id, failure[0].value, failure[1])
+        await self._fail(job.id, run, failure[0].value, failure[1])
         return None
 
     async def _send(

@@ -108,7 +108,7 @@ class ImportMutations:
         # Inputs refused before any call are outcomes too.
         if job.failed:
             info.context.runner.count("failed", job.failed)
-        info.context.runner.submit(job.id)
+        await info.context.runner.submit(job.id)
         return AssociationImport.from_domain(job)
 
     @strawberry.mutation(

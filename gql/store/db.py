@@ -84,10 +84,9 @@ class ImportJobRow(Base):
     failed: Mapped[int] = mapped_column(Integer)
     next_position: Mapped[int] = mapped_column(Integer)
     cancel_requested: Mapped[bool] = mapped_column(Boolean)
-    # The runner (one per process) that holds the job, until lease_until: on PostgreSQL every
-    # replica runs jobs, and a job whose runner stopped renewing is taken over.
-    runner_id: Mapped[str | None] = mapped_column(String(36))
-    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The token of the run that holds the job (which process runs it is the queue's choice,
+    # gql/imports/queue.py): a run records its windows only while this is still its own.
+    run_id: Mapped[str | None] = mapped_column(String(36))
     error_code: Mapped[str | None] = mapped_column(String(64))  # why a FAILED job stopped
     error_message: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

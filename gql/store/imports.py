@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gql.imports.model import ImportItem, ImportJob, ImportStatus, ItemState, Outcome
@@ -53,6 +53,7 @@ def _job(row: ImportJobRow) -> ImportJob:
         completed_at=_utc(row.completed_at),
         error_code=row.error_code,
         error_message=row.error_message,
+        run_id=row.run_id,
     )
 
 
@@ -136,66 +137,31 @@ class ImportStore:
         assert row is not None, id_
         return _job(row)
 
-    async def unfinished(self, *, held: bool = True) -> list[str]:
-        """Jobs not final, oldest first; ``held=False``: only those no live runner holds
-        (never claimed, released, or their runner's lease ran out)."""
-        now = datetime.now(UTC)
-        query = select(ImportJobRow.id).where(ImportJobRow.status.in_(_LIVE))
-        if not held:
-            query = query.where(
-                or_(ImportJobRow.runner_id.is_(None), ImportJobRow.lease_until < now)
-            )
+    async def unfinished(self) -> list[str]:
+        """Jobs not final, oldest first."""
         async with self._sessions() as session:
-            ids = await session.scalars(query.order_by(ImportJobRow.created_at))
+            ids = await session.scalars(
+                select(ImportJobRow.id)
+                .where(ImportJobRow.status.in_(_LIVE))
+                .order_by(ImportJobRow.created_at)
+            )
             return list(ids)
 
-    async def claim(self, id_: str, runner_id: str, lease: timedelta, *, force: bool) -> bool:
-        """Whether ``runner_id`` now holds the job: it was free, its lease had run out, or
-        ``force`` (SQLite: one process per file, so any holder is a process that died)."""
+    async def start(self, id_: str, run: str) -> bool:
+        """Hand the job to ``run`` (a later run of a job takes it from an earlier one);
+        False when the job is final."""
         now = datetime.now(UTC)
-        query = update(ImportJobRow).where(ImportJobRow.id == id_, ImportJobRow.status.in_(_LIVE))
-        if not force:
-            query = query.where(
-                or_(
-                    ImportJobRow.runner_id.is_(None),
-                    ImportJobRow.runner_id == runner_id,
-                    ImportJobRow.lease_until < now,
-                )
-            )
         async with self._sessions.begin() as session:
             result = await session.execute(
-                query.values(runner_id=runner_id, lease_until=now + lease)
-            )
-        return bool(getattr(result, "rowcount", 0))
-
-    async def renew(self, runner_id: str, lease: timedelta) -> None:
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(ImportJobRow)
-                .where(ImportJobRow.runner_id == runner_id, ImportJobRow.status.in_(_LIVE))
-                .values(lease_until=datetime.now(UTC) + lease)
-            )
-
-    async def release(self, runner_id: str) -> None:
-        """A runner stopping lets its jobs go at once (another replica may take them)."""
-        async with self._sessions.begin() as session:
-            await session.execute(
-                update(ImportJobRow)
-                .where(ImportJobRow.runner_id == runner_id, ImportJobRow.status.in_(_LIVE))
-                .values(runner_id=None, lease_until=None)
-            )
-
-    async def start(self, id_: str) -> None:
-        now = datetime.now(UTC)
-        async with self._sessions.begin() as session:
-            await session.execute(
                 update(ImportJobRow)
                 .where(ImportJobRow.id == id_, ImportJobRow.status.in_(_LIVE))
                 .values(
                     status=ImportStatus.PROCESSING.value,
                     started_at=func.coalesce(ImportJobRow.started_at, now),
+                    run_id=run,
                 )
             )
+        return bool(getattr(result, "rowcount", 0))
 
     async def window(self, id_: str, start: int, size: int) -> list[ImportItem]:
         """The next ``size`` items from the checkpoint on, in input order."""
@@ -218,11 +184,26 @@ class ImportStore:
                 .values(state=int(ItemState.SENT))
             )
 
-    async def record(self, id_: str, outcomes: Sequence[Outcome], next_position: int) -> None:
-        """A window's outcomes, its counters and the new checkpoint, all or nothing."""
+    async def record(
+        self, id_: str, run: str, outcomes: Sequence[Outcome], next_position: int
+    ) -> bool:
+        """A window's outcomes, its counters and the new checkpoint, all or nothing; False
+        (nothing written) when ``run`` no longer holds the job."""
         ok = [o.position for o in outcomes if o.code is None]
         failed = [o for o in outcomes if o.code is not None]
         async with self._sessions.begin() as session:
+            held = await session.execute(
+                update(ImportJobRow)
+                .where(ImportJobRow.id == id_, ImportJobRow.run_id == run)
+                .values(
+                    processed=ImportJobRow.processed + len(outcomes),
+                    succeeded=ImportJobRow.succeeded + len(ok),
+                    failed=ImportJobRow.failed + len(failed),
+                    next_position=next_position,
+                )
+            )
+            if not getattr(held, "rowcount", 0):
+                return False
             if ok:
                 await session.execute(
                     update(ImportItemRow)
@@ -243,28 +224,25 @@ class ImportStore:
                         for o in failed
                     ],
                 )
-            await session.execute(
-                update(ImportJobRow)
-                .where(ImportJobRow.id == id_)
-                .values(
-                    processed=ImportJobRow.processed + len(outcomes),
-                    succeeded=ImportJobRow.succeeded + len(ok),
-                    failed=ImportJobRow.failed + len(failed),
-                    next_position=next_position,
-                )
-            )
+        return True
 
     async def finish(
         self,
         id_: str,
+        run: str,
         status: ImportStatus,
         *,
         code: str | None = None,
         message: str | None = None,
     ) -> int:
-        """End a job. A FAILED job reports each item it did not get to with the reason; the
-        answer is how many that were."""
+        """End a job, if ``run`` still holds it. A FAILED job reports each item it did not get
+        to with the reason; the answer is how many that were."""
         async with self._sessions.begin() as session:
+            holder = await session.scalar(
+                select(ImportJobRow.run_id).where(ImportJobRow.id == id_).with_for_update()
+            )
+            if holder != run:
+                return 0
             undecided = 0
             if status is ImportStatus.FAILED:
                 result = await session.execute(

@@ -59,7 +59,7 @@ async def test_a_highlevel_window_in_flight_is_reconciled_through_its_reads(api,
     )
     await app[IMPORTS].mark_sent(job.id, [0, 1])  # as a crashed runner left them
     ghl.state.reset_calls()
-    app[RUNNER].submit(job.id)
+    await app[RUNNER].submit(job.id)
     done = await finished(api, job.id)
     assert (done["status"], done["succeeded"], done["failed"]) == ("COMPLETE", 2, 0)
     creates = [c for c in ghl.state.calls if c.method == "POST" and c.path.endswith("/relations")]

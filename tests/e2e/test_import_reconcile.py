@@ -34,7 +34,7 @@ async def test_a_window_in_flight_is_reconciled_not_resent(api, hubspot, monkeyp
     for n in range(3):
         hubspot.state.associate("contacts", str(1 + n), "companies", "1001")
 
-    app[RUNNER].submit(job.id)
+    await app[RUNNER].submit(job.id)
     done = await finished(api, job.id)
     sent = [
         i["from"]["id"]

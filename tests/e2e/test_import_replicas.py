@@ -1,11 +1,13 @@
 """Two ``crmgraph serve`` replicas on one PostgreSQL database: the replica that runs an import
-is killed with SIGKILL mid-window, and the other takes the job over when its lease runs out,
-from the checkpoint, with nothing lost."""
+is killed with SIGKILL mid-window; once the job's heartbeat is older than the lease, saq's sweep
+queues it again and the other replica takes it up from the checkpoint, with nothing lost."""
 
 from __future__ import annotations
 
 import aiohttp
 
+from gql.settings import Settings
+from tests.e2e.test_import_queue import saq_job
 from tests.harness import Api
 from tests.imports import (
     SMALL_BATCHES,
@@ -33,7 +35,7 @@ async def test_a_dead_replicas_import_is_taken_over(postgres_url, hubspot):
         integration = await fast_hubspot(api)
         job = (await upload(api, integration, csv_of(pairs)))["data"]["startAssociationImport"]
         await held.wait()
-        # Started while the first holds the job (and renews its lease): it must not take it.
+        # Started while the first runs the job (and touches its heartbeat): it must not take it.
         survivor = await Server.start(env)
         await doomed.kill()
     state.release_held()
@@ -46,3 +48,5 @@ async def test_a_dead_replicas_import_is_taken_over(postgres_url, hubspot):
     sent = sent_pairs(state)
     # Only the dead replica's window in flight went out twice.
     assert 0 < len(sent) - len(pairs) <= SMALL_WINDOW
+    record = await saq_job(Settings(database_url=postgres_url), job["id"])
+    assert (record.status, record.attempts) == ("complete", 2)  # swept once, run again

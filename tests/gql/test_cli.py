@@ -108,6 +108,14 @@ async def test_an_unreadable_manifest_is_one_line(tmp_path: Path) -> None:
     assert "/nonexistent.json" in line
 
 
+async def test_a_replica_that_runs_no_imports_needs_postgresql(tmp_path: Path) -> None:
+    settings = {"api_keys": "acme:k-0123456789", "import_jobs_per_replica": "0"}
+    code, _, err = await run("serve", "--port", "0", environ=env(tmp_path, **settings))
+    assert code == 2
+    [line] = err.splitlines()
+    assert "CRMGRAPH_IMPORT_JOBS_PER_REPLICA=0 needs a PostgreSQL" in line
+
+
 async def test_a_busy_port_is_one_line_without_a_traceback(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

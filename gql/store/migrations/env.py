@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from gql.store.db import Base
+from gql.store.migrate import ours
 
 connection = context.config.attributes.get("connection")
 if connection is None:
@@ -14,6 +15,7 @@ context.configure(
     target_metadata=Base.metadata,
     # SQLite cannot ALTER most things: Alembic's batch mode copies the table instead.
     render_as_batch=connection.dialect.name == "sqlite",
+    include_name=ours,
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from gql.imports.model import ImportItem, ImportStatus, ItemState, Outcome
 from gql.store.imports import ImportStore
 from tests.gql.store.conftest import Database
@@ -25,7 +23,7 @@ async def test_a_job_moves_window_by_window(database: Database) -> None:
     assert await store.get("acme", "not-a-uuid") is None
     assert await store.unfinished() == [job.id]
 
-    await store.start(job.id)
+    assert await store.start(job.id, "run-a")
     window = await store.window(job.id, 0, 3)
     assert [(i.position, i.state) for i in window] == [
         (0, ItemState.PENDING),
@@ -35,7 +33,9 @@ async def test_a_job_moves_window_by_window(database: Database) -> None:
     await store.mark_sent(job.id, [0, 2])
     sent = await store.window(job.id, 0, 3)
     assert [i.state for i in sent] == [ItemState.SENT, ItemState.FAILED, ItemState.SENT]
-    await store.record(job.id, [Outcome(0), Outcome(2, "OBJECT_NOT_FOUND", "no 2")], 3)
+    assert await store.record(
+        job.id, "run-a", [Outcome(0), Outcome(2, "OBJECT_NOT_FOUND", "no 2")], 3
+    )
     moved = await store.job(job.id)
     assert (moved.status, moved.processed, moved.succeeded, moved.failed) == (
         ImportStatus.PROCESSING,
@@ -50,7 +50,12 @@ async def test_a_job_moves_window_by_window(database: Database) -> None:
     assert canceled is not None
     assert canceled.cancel_requested
     # A FAILED job reports what it did not get to: item 3.
-    assert await store.finish(job.id, ImportStatus.FAILED, code="UNAUTHENTICATED", message="m") == 1
+    assert (
+        await store.finish(
+            job.id, "run-a", ImportStatus.FAILED, code="UNAUTHENTICATED", message="m"
+        )
+        == 1
+    )
     done = await store.job(job.id)
     assert (done.status, done.processed, done.failed, done.error_code) == (
         ImportStatus.FAILED,
@@ -68,28 +73,30 @@ async def test_a_job_moves_window_by_window(database: Database) -> None:
     ok, _ = await store.items(job.id, ItemState.SUCCEEDED, -1, 10)
     assert [(i.position, i.line) for i in ok] == [(0, 2)]
     # A final job is not started again.
-    await store.start(job.id)
+    assert not await store.start(job.id, "run-b")
     assert (await store.job(job.id)).status is ImportStatus.FAILED
 
 
-async def test_one_runner_holds_a_job_until_its_lease_runs_out(database: Database, replica) -> None:
+async def test_a_later_run_takes_the_job_and_the_earlier_one_records_nothing(
+    database: Database, replica
+) -> None:
+    """The queue should never run a job twice at once; if it did (a replica taken for dead),
+    the run that started last holds the job and the other's writes are refused."""
     _, sessions = database
     mine, theirs = ImportStore(sessions), ImportStore(await replica())
     job = await mine.create("acme", "00000000-0000-4000-8000-000000000001", "a", "b", ITEMS)
-    lease = timedelta(seconds=60)
-    assert await mine.claim(job.id, "runner-a", lease, force=False)
-    assert await mine.claim(job.id, "runner-a", lease, force=False)  # its own: renewed
-    assert not await theirs.claim(job.id, "runner-b", lease, force=False)
-    assert await theirs.unfinished(held=False) == []
-    assert await theirs.unfinished() == [job.id]
-    # runner-a stops renewing (its replica died): the lease runs out, runner-b takes over.
-    assert await mine.claim(job.id, "runner-a", timedelta(seconds=-1), force=False)
-    assert await theirs.unfinished(held=False) == [job.id]
-    assert await theirs.claim(job.id, "runner-b", lease, force=False)
-    assert not await mine.claim(job.id, "runner-a", lease, force=False)
-    # A runner that stops cleanly lets its jobs go at once.
-    await theirs.release("runner-b")
-    assert await mine.unfinished(held=False) == [job.id]
-    # SQLite's single process takes any holder's job at start-up.
-    assert await mine.claim(job.id, "runner-a", lease, force=False)
-    assert await theirs.claim(job.id, "runner-c", lease, force=True)
+    assert await mine.start(job.id, "run-a")
+    assert await theirs.start(job.id, "run-b")
+    assert (await mine.job(job.id)).run_id == "run-b"
+    assert not await mine.record(job.id, "run-a", [Outcome(0)], 1)
+    assert await mine.finish(job.id, "run-a", ImportStatus.FAILED, code="X", message="m") == 0
+    untouched = await theirs.job(job.id)
+    assert (untouched.status, untouched.processed, untouched.next_position) == (
+        ImportStatus.PROCESSING,
+        1,  # the refused row only
+        0,
+    )
+    assert [i.state for i in await theirs.window(job.id, 0, 1)] == [ItemState.PENDING]
+    assert await theirs.record(job.id, "run-b", [Outcome(0)], 1)
+    assert await theirs.finish(job.id, "run-b", ImportStatus.COMPLETE) == 0
+    assert (await mine.job(job.id)).status is ImportStatus.COMPLETE

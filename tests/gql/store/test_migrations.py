@@ -12,6 +12,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, bindparam, inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from gql.imports.queue import engine_queue
+from gql.settings import Settings
 from gql.store import migrate
 from gql.store.db import Base, open_database
 from gql.store.migrate import alembic_config, upgrade
@@ -25,7 +27,8 @@ def test_the_start_up_head_is_the_newest_revision() -> None:
 
 
 def _differences(connection: Any) -> list[Any]:
-    return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+    context = MigrationContext.configure(connection, opts={"include_name": migrate.ours})
+    return list(compare_metadata(context, Base.metadata))
 
 
 async def test_migrated_schema_is_the_models(database_url: str) -> None:
@@ -103,4 +106,19 @@ async def test_a_database_from_before_migrations_is_adopted(database_url: str) -
         )
     assert kept == 1
     assert "claim" in columns
+    await engine.dispose()
+
+
+async def test_the_import_queues_tables_are_left_to_saq(postgres_url: str) -> None:
+    """saq makes its own tables beside ours; our migrations neither see nor touch them."""
+    engine, _ = await open_database(postgres_url)
+    queue = engine_queue(Settings(database_url=postgres_url))
+    assert queue is not None
+    await queue.connect()
+    await queue.disconnect()
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+        assert "saq_jobs" in tables
+        assert await conn.run_sync(_differences) == []
     await engine.dispose()
