@@ -164,12 +164,14 @@ class HeldCreate:
         held = asyncio.ensure_future(self.held.wait())
         ended = asyncio.ensure_future(job_end) if job_end is not None else None
         waiting = {held} if ended is None else {held, ended}
-        done, pending = await asyncio.wait(
-            waiting, timeout=HOLD_BOUND_SECONDS, return_when=asyncio.FIRST_COMPLETED
-        )
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        try:
+            done, _ = await asyncio.wait(
+                waiting, timeout=HOLD_BOUND_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:  # also when the caller gives up first (its own wait_for)
+            for task in waiting:
+                task.cancel()
+            await asyncio.gather(*waiting, return_exceptions=True)
         if held in done:
             return
         seen = self.state.count("POST", "/batch/create")
