@@ -29,8 +29,10 @@ from providers.errors import BadInput
 # often progress moves and a cancel is seen. It is a whole number of the provider's calls,
 # one for each call it runs at once, within two bounds:
 # - at most MAX_WINDOW items: a crash resends (or reads back) at most that many, one
-#   transaction records at most that many outcomes, and a 100,000-item import moves its
-#   progress at least ten times (HubSpot's 2,000 a call at 32 in flight would be 64,000);
+#   transaction records at most that many outcomes (the store's IN lists stay far below the
+#   bind parameters a statement takes: 32,767 on PostgreSQL, 32,766 on SQLite since 3.32),
+#   and a 100,000-item import moves its progress at least ten times (HubSpot's 2,000 a call
+#   at 32 in flight would be 64,000);
 # - at least MIN_WINDOW items: each window also costs fixed work (the job read again, one or
 #   two commits, HighLevel's association definitions read before its relations), which at
 #   HighLevel's one relation a call and 4 in flight would be spent on every 4 relations.
