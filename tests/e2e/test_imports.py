@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from gql.app import RUNNER
 from tests.e2e.test_observability import scrape, value
 from tests.harness import Api, make_settings, serve
 from tests.imports import (
@@ -228,3 +231,30 @@ async def test_an_import_waits_for_its_rate_budget_instead_of_failing_items(sett
         await client.close()
     assert (done["status"], done["succeeded"], done["failed"]) == ("COMPLETE", 3000, 0)
     assert hubspot.state.count("POST", "/batch/create") == 30
+
+
+async def test_a_job_the_queue_refused_at_first_is_run_by_the_next_recheck(settings, hubspot):
+    """The job is stored before it is queued: should the queue refuse it (its database away
+    for a moment), the answer still holds, and the recheck of unfinished jobs queues it."""
+    client = await serve(settings.model_copy(update={"import_lease_seconds": 1.0}))
+    try:
+        queue = client.server.app[RUNNER]._queue
+        real, refused = queue.submit, []
+
+        async def refuse_once(job_id: str) -> None:
+            if not refused:
+                refused.append(job_id)
+                raise ConnectionError("the queue's database is away")
+            await real(job_id)
+
+        queue.submit = refuse_once
+        api = Api(client)
+        integration = await fast_hubspot(api)
+        pairs = [(str(c), "1001") for c in range(1, 11)]
+        job = (await upload(api, integration, csv_of(pairs)))["data"]["startAssociationImport"]
+        assert job["status"] == "PENDING"
+        done = await asyncio.wait_for(finished(api, job["id"]), 60)
+    finally:
+        await client.close()
+    assert refused == [job["id"]]
+    assert (done["status"], done["succeeded"]) == ("COMPLETE", 10)
