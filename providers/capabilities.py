@@ -70,12 +70,27 @@ class DefaultsAsBatches:
         return await self.associate_default(from_type, to_type, [Pair(from_id, to_id)])
 
 
+@dataclass(frozen=True)
+class CallLimits:
+    """How a batch create goes upstream for one connection, now: at most ``per_call`` inputs
+    in one call, and at most ``in_flight`` calls at once. An import sizes its windows from it
+    (``gql/imports/creation.py``)."""
+
+    per_call: int
+    in_flight: int
+
+
 class BatchAssociations(Protocol):
     """``batchCreateAssociations``: many typed pairs, each answered in the batch envelope."""
 
     async def create_batch(
         self, from_type: str, to_type: str, inputs: Sequence[TypedPair]
     ) -> Batch[TypedPair]: ...
+
+    def call_limits(self) -> CallLimits:
+        """The provider's per-call maximum for this connection (its API version, a size
+        forced by a setting, a smaller one learnt from a refusal) and the calls in flight."""
+        ...
 
 
 class Relations(Protocol):
@@ -143,11 +158,17 @@ class Support:
 
 @dataclass(frozen=True)
 class Provides:
-    """What one CRM declares (``providers/<crm>/support.py``): implementations, rules, rows."""
+    """What one CRM declares (``providers/<crm>/support.py``): implementations, rules, rows,
+    and the provider facts gql/ must know to use them safely."""
 
     implementations: Mapping[Capability[Any], Callable[[HttpTransport, Connection], Any]]
     rules: InputRules
     rows: Sequence[Support]
+    # A batch create sent again with pairs it has made writes nothing twice and answers them
+    # as made, by the provider's own rule (not a check-then-write of ours): an import may then
+    # resend the window in flight at a crash rather than read it back first. Each support.py
+    # says why.
+    repeatable_batch_create: bool
 
 
 class EveryCapability(

@@ -64,9 +64,24 @@ def rules(provider: CrmProvider) -> InputRules:
     return _PROVIDERS[provider].rules
 
 
+def repeatable_batch_create(provider: CrmProvider) -> bool:
+    """Whether a batch create sent again writes nothing twice and answers success
+    (``Provides``): an import then resends a window in flight at a crash; otherwise it reads
+    the window back first."""
+    return _PROVIDERS[provider].repeatable_batch_create
+
+
 def support(provider: CrmProvider) -> list[Support]:
     """Every (operation, object pair) the provider supports and how: ``crmCapabilities``."""
     return list(_PROVIDERS[provider].rows)
 
 
-__all__ = ["TOKEN_ENDPOINTS", "Unsupported", "implementation", "rules", "support", "supports"]
+__all__ = [
+    "TOKEN_ENDPOINTS",
+    "Unsupported",
+    "implementation",
+    "repeatable_batch_create",
+    "rules",
+    "support",
+    "supports",
+]

@@ -6,20 +6,27 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 import aiohttp
 
-from gql.imports.creation import WINDOW_CALL_SIZE
 from gql.settings import Settings
 from providers.hubspot.paths import V4_WRITE_MAX
 from tests.harness import TOKENS, Api
+
+# A HubSpot import's window on the default API version with no size forced: a call of
+# HubSpot's documented 2,000 for each call in flight (4), so 8,000 items.
+WINDOW = V4_WRITE_MAX * Settings().batch_concurrency
 
 # Sizes forced on a server whose test needs many small windows (a kill must land mid-import):
 # 100 a call under either HubSpot API version, so a window is batch_concurrency calls of 100.
 SMALL_BATCHES = {"CRMGRAPH_HUBSPOT_V3_BATCH_LIMIT": "100", "CRMGRAPH_HUBSPOT_V4_BATCH_LIMIT": "100"}
 SMALL_WINDOW = 100 * Settings().batch_concurrency
+
+# How long a test waits for the batch create it holds before it fails: a backstop that turns
+# a hang into a clear failure (the create normally comes within seconds), never a timing.
+HOLD_BOUND_SECONDS = 120.0
 
 JOB_FIELDS = "id status total processed succeeded failed cancelRequested errorCode errorMessage startedAt completedAt"
 
@@ -139,21 +146,61 @@ async def pages(api: Api, query: str, job_id: str) -> list[dict[str, Any]]:
         after = page["endCursor"]
 
 
-def hold_create(state: Any, nth: int) -> asyncio.Event:
-    """The emulator writes its ``nth`` batch create, then holds the reply until released; the
-    event is set once that reply is held (the moment to kill whoever sent it)."""
+class HeldCreate:
+    """The emulator's ``nth`` batch create, written and its reply held until released."""
+
+    def __init__(self, state: Any, nth: int) -> None:
+        self.state = state
+        self.nth = nth
+        self.held = asyncio.Event()
+
+    async def wait(self, job_end: Awaitable[dict[str, Any]] | None = None) -> None:
+        """Until that reply is held (the moment to kill whoever sent it).
+
+        Fails with the number of creates seen, rather than hanging, when ``job_end`` (the job
+        followed to its end, such as ``finished(api, id)``) comes first, so the ``nth`` never
+        will; or, as a backstop, after ``HOLD_BOUND_SECONDS``.
+        """
+        held = asyncio.ensure_future(self.held.wait())
+        ended = asyncio.ensure_future(job_end) if job_end is not None else None
+        waiting = {held} if ended is None else {held, ended}
+        try:
+            done, _ = await asyncio.wait(
+                waiting, timeout=HOLD_BOUND_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:  # also when the caller gives up first (its own wait_for)
+            for task in waiting:
+                task.cancel()
+            await asyncio.gather(*waiting, return_exceptions=True)
+        if held in done:
+            return
+        seen = self.state.count("POST", "/batch/create")
+        if ended is not None and ended in done:
+            raise AssertionError(
+                f"the job ended {ended.result().get('status')} after {seen} batch creates: "
+                f"the test holds create number {self.nth}, which never came"
+            )
+        raise AssertionError(
+            f"{seen} batch creates in {HOLD_BOUND_SECONDS:.0f} s: the test holds create "
+            f"number {self.nth}, which did not come"
+        )
+
+
+def hold_create(state: Any, nth: int) -> HeldCreate:
+    """The emulator writes its ``nth`` batch create, then holds the reply until released;
+    ``wait()`` returns once that reply is held, and fails if it cannot come."""
     state.faults.inject(
         "timeout", path="/batch/create", every=nth, times=1, apply_before_fault=True
     )
-    held = asyncio.Event()
+    created = HeldCreate(state, nth)
     hold = state.hold
 
     async def hold_and_tell(delay: float) -> None:
-        held.set()
+        created.held.set()
         await hold(delay)
 
     state.hold = hold_and_tell
-    return held
+    return created
 
 
 def sent_pairs(state: Any) -> list[tuple[str, str]]:
@@ -168,6 +215,6 @@ def sent_pairs(state: Any) -> list[tuple[str, str]]:
 
 def batch_creates(items: int) -> int:
     """The batch creates an import of ``items`` pairs takes on the default API version with no
-    size forced: one call a window, none above HubSpot's documented maximum."""
-    per_call = min(WINDOW_CALL_SIZE * Settings().batch_concurrency, V4_WRITE_MAX)
-    return math.ceil(items / per_call)
+    size forced: every call full at HubSpot's documented 2,000 but the last (a window is a
+    whole number of calls)."""
+    return math.ceil(items / V4_WRITE_MAX)

@@ -2,11 +2,13 @@
 
 ``batch_creation`` asks the registry for the integration's ``BatchAssociations`` capability
 (``UnsupportedProvider`` when its CRM has none), so an import works on every CRM that
-declares one in ``providers/<crm>/support.py``.
+declares one in ``providers/<crm>/support.py``; the window comes from that capability's own
+call limits, and whether a window may be sent again from the provider's declaration.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,19 +20,31 @@ from providers.capabilities import (
     BATCH_ASSOCIATIONS,
     AssociationReads,
     BatchAssociations,
+    CallLimits,
 )
 from providers.domain import Batch, CrmProvider, TypedPair
 from providers.errors import BadInput
 
-# CRMs whose batch create writes nothing for a pair that exists (HubSpot: creating an
-# association that exists is not an error), so a window in flight at a crash may be sent
-# again. Any other CRM's window is reconciled against its reads first. (A provider fact kept
-# here until the capability registry can say it: providers/capabilities.py's Provides.)
-_IDEMPOTENT = {CrmProvider.HUBSPOT}
+# A window is the unit of a checkpoint: what a crash may send again (or read back), and how
+# often progress moves and a cancel is seen. It is a whole number of the provider's calls,
+# one for each call it runs at once, within two bounds:
+# - at most MAX_WINDOW items: a crash resends (or reads back) at most that many, one
+#   transaction records at most that many outcomes (the store's IN lists stay far below the
+#   bind parameters a statement takes: 32,767 on PostgreSQL, 32,766 on SQLite since 3.32),
+#   and a 100,000-item import moves its progress at least ten times (HubSpot's 2,000 a call
+#   at 32 in flight would be 64,000);
+# - at least MIN_WINDOW items: each window also costs fixed work (the job read again, one or
+#   two commits, HighLevel's association definitions read before its relations), which at
+#   HighLevel's one relation a call and 4 in flight would be spent on every 4 relations.
+MAX_WINDOW = 10_000
+MIN_WINDOW = 100
 
-# A window's share per call when no HubSpot size is forced: HubSpot's documented v3 figure.
-# On the date-versioned API a whole window then goes out as one call (its maximum is 2,000).
-WINDOW_CALL_SIZE = 100
+
+def window_of(limits: CallLimits) -> int:
+    """Items per window: ``per_call`` times the calls in flight, within the bounds above."""
+    per_call = max(1, limits.per_call)
+    calls = max(limits.in_flight, math.ceil(MIN_WINDOW / per_call))
+    return per_call * max(1, min(calls, MAX_WINDOW // per_call))
 
 
 @dataclass(frozen=True)
@@ -39,10 +53,9 @@ class BatchCreation:
 
     batch: BatchAssociations
     reads: AssociationReads | None
-    # Items per window, the unit of a checkpoint: a batch call's worth (HubSpot's v3 limit,
-    # 100; Salesforce's collections take 200, HighLevel one a call) times the calls allowed in
-    # flight, so a window keeps the batch's concurrency busy.
-    window: int
+    window: int  # items per window (window_of the capability's CallLimits)
+    # The provider writes nothing twice when a window is sent again (registry): a window in
+    # flight at a crash is resent, else reconciled against ``reads`` first.
     idempotent: bool
 
     async def create(
@@ -76,13 +89,11 @@ def batch_creation(transport: HttpTransport, found: Found) -> BatchCreation:
         if registry.supports(integration.provider, ASSOCIATION_READS)
         else None
     )
-    limits = transport.settings
     return BatchCreation(
         batch=batch,
         reads=reads,
-        # A forced v3 size when set; else WINDOW_CALL_SIZE (the client adapts below it).
-        window=(limits.hubspot_v3_batch_limit or WINDOW_CALL_SIZE) * limits.batch_concurrency,
-        idempotent=integration.provider in _IDEMPOTENT,
+        window=window_of(batch.call_limits()),
+        idempotent=registry.repeatable_batch_create(integration.provider),
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from providers.base import HttpTransport, ProviderClient, Reply
 from providers.batch_size import SizeKey, send_in_batches
 from providers.batching import chunked, merge
+from providers.capabilities import CallLimits
 from providers.domain import (
     AssociatedRecord,
     AssociationLabel,
@@ -84,18 +85,22 @@ class HubSpotClient(ProviderClient):
         send: Callable[[Sequence[K]], Awaitable[Batch[R]]],
     ) -> list[tuple[Sequence[K], Batch[R] | ProviderError]]:
         """Every item sent in batches: the forced size, else the documented maximum, halved
-        (and remembered) when HubSpot refuses a batch as too large."""
+        (and remembered, by ``_size_key``) when HubSpot refuses a batch as too large."""
         assert endpoint.max_inputs is not None
         return await send_in_batches(
             items,
             send,
             sizes=self.transport.batch_sizes,
-            key=SizeKey(self.provider, self.connection.integration_id, endpoint.template),
+            key=self._size_key(endpoint),
             start=forced or endpoint.max_inputs,
             concurrency=self.settings.batch_concurrency,
             too_large=refused_as_too_large,
             narrow_on=_NARROWED,
         )
+
+    def _size_key(self, endpoint: Endpoint) -> SizeKey:
+        """Whose learnt size: this integration's, on this endpoint (any object types)."""
+        return SizeKey(self.provider, self.connection.integration_id, endpoint.template)
 
     # https://developers.hubspot.com/docs/api-reference/crm-associations-v4/basic/put-crm-v4-objects-fromObjectType-fromObjectId-associations-default-toObjectType-toObjectId
     async def create_default(
@@ -174,12 +179,28 @@ class HubSpotClient(ProviderClient):
                 return await self._reconciled(from_type, to_type, chunk, batch)
             return batch
 
-        forced = self.settings.hubspot_v4_batch_limit
-        if not self.paths.dated:
-            forced = self.settings.hubspot_v3_batch_limit
+        forced = self._forced_create_size()
         outcomes = await self._in_batches(endpoint, forced, unique, send) if unique else []
         batch = merge(unique, outcomes, pair_of=lambda i: i.pair, result_key=lambda r: r)
         return replace(batch, errors=[*refused, *batch.errors]) if refused else batch
+
+    def _forced_create_size(self) -> int | None:
+        """The batch create size a setting forces on this API version, if any."""
+        if self.paths.dated:
+            return self.settings.hubspot_v4_batch_limit
+        return self.settings.hubspot_v3_batch_limit
+
+    def call_limits(self) -> CallLimits:
+        """What ``create_batch`` sends now: the forced size, else the version's documented
+        maximum (2,000 on 2026-09, 100 on v3), or less once HubSpot refused a larger batch
+        from this integration; ``batch_concurrency`` calls at once."""
+        endpoint = self.paths.batch_create("-", "-")  # the types do not change the limit
+        assert endpoint.max_inputs is not None
+        start = self._forced_create_size() or endpoint.max_inputs
+        return CallLimits(
+            per_call=self.transport.batch_sizes.size(self._size_key(endpoint), start),
+            in_flight=self.settings.batch_concurrency,
+        )
 
     async def _reconciled(
         self, from_type: str, to_type: str, chunk: Sequence[TypedPair], batch: Batch[TypedPair]

@@ -23,6 +23,10 @@ def _conforms(client: HubSpotClient) -> RecordLookups:
 PROVIDES = Provides(
     implementations={**every_capability(HubSpotClient), RECORD_LOOKUPS: HubSpotClient},
     rules=RULES,
+    # Creating an association that exists is not an error and makes no second one (v3, v4 and
+    # 2026-09 batch create alike: ../shared/specs/README.md), so a window resent after a
+    # crash writes each pair once.
+    repeatable_batch_create=True,
     rows=(
         # The 2026-09 paths (the default); `legacy` (CRMGRAPH_HUBSPOT_API_VERSION) calls the v3
         # batch create and the /crm/v4 paths instead (paths.py).

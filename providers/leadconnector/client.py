@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from providers.base import ProviderClient, Reply
 from providers.batching import merge, send_all
-from providers.capabilities import DefaultsAsBatches
+from providers.capabilities import CallLimits, DefaultsAsBatches
 from providers.domain import (
     AssociatedRecord,
     AssociationLabel,
@@ -238,6 +238,11 @@ class LeadConnectorClient(DefaultsAsBatches, ProviderClient):
         return await self._one_by_one(
             inputs, send, pair_of=lambda i: i.pair, result_key=lambda r: r
         )
+
+    def call_limits(self) -> CallLimits:
+        """HighLevel has no bulk relations endpoint: one relation a call, at most
+        ``batch_concurrency`` at once."""
+        return CallLimits(per_call=1, in_flight=self.settings.batch_concurrency)
 
     async def _one_by_one(
         self,

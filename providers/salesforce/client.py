@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from providers.base import ProviderClient, Reply
 from providers.batching import chunked, error_for_items
-from providers.capabilities import DefaultsAsBatches
+from providers.capabilities import CallLimits, DefaultsAsBatches
 from providers.domain import (
     AssociatedRecord,
     AssociationLabel,
@@ -426,6 +426,11 @@ class SalesforceClient(DefaultsAsBatches, ProviderClient):
                     errors.append(error_for_items(outcome, [item.pair]))
         order = {item: n for n, item in enumerate(unique)}
         return _batch(sorted(results, key=order.__getitem__), errors)
+
+    def call_limits(self) -> CallLimits:
+        """sObject Collections take 200 records a call (``salesforce_collection_limit``); this
+        client sends a batch's collections one after another: one call in flight."""
+        return CallLimits(per_call=self.settings.salesforce_collection_limit, in_flight=1)
 
     # --- createRelation: a junction row with a role ----------------------------------------
 

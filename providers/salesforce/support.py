@@ -24,6 +24,11 @@ def _conforms(client: SalesforceClient) -> RecordLookups:
 PROVIDES = Provides(
     implementations={**every_capability(SalesforceClient), RECORD_LOOKUPS: SalesforceClient},
     rules=RULES,
+    # An sObject Collections insert of an OpportunityContactRole for a pair that has one makes
+    # a second row (the API allows duplicates; the client's query before insert is ours, not
+    # atomic). An AccountContactRelation sent twice is refused (DUPLICATE_VALUE) and a lookup
+    # set twice is the same, but one such type is enough: a window in flight is read back.
+    repeatable_batch_create=False,
     rows=(
         *(
             Support("createAssociation", entity.value, other.value, f"{how}, {_COLLECTIONS}")

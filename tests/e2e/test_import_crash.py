@@ -26,8 +26,9 @@ async def test_a_killed_server_resumes_its_import_with_nothing_lost(tmp_path, hu
     state = hubspot.state
     state.burst_limit, state.interval_ms = 100_000, 1000
     pairs = [(str(c), str(co)) for c in range(1, 101) for co in range(1001, 1101)]
-    # Calls of 100 forced, so that there are 100 of them. The 60th batch create is written, then its reply held: the server dies with that
-    # window sent and not recorded, the worst moment for a crash.
+    # Calls of 100 forced, so that there are 100 of them. The 60th batch create is written,
+    # then its reply held: the server dies with that window sent and not recorded, the worst
+    # moment for a crash.
     held = hold_create(state, 60)
     env = server_env(tmp_path / "crmgraph.db", hubspot.url, **SMALL_BATCHES)
 
@@ -36,7 +37,7 @@ async def test_a_killed_server_resumes_its_import_with_nothing_lost(tmp_path, hu
         api = Api(session)  # type: ignore[arg-type]
         integration = await fast_hubspot(api)
         job = (await upload(api, integration, csv_of(pairs)))["data"]["startAssociationImport"]
-        await held.wait()
+        await held.wait(finished(api, job["id"]))  # fails, not hangs, if the job ends first
         await first.kill()
     state.release_held()
     before = len(sent_pairs(state))
