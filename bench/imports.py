@@ -1,7 +1,7 @@
 """Benchmark: association import throughput, crmgraph against the HubSpot emulator.
 
     .venv/bin/python bench/imports.py [--sizes 10000,100000] [--repeats 3] [--profile]
-        [--hubspot-api-version 2026-09|legacy]
+        [--hubspot-api-version 2026-09|legacy] [--database-url postgresql+asyncpg://...]
 
 One process runs the HubSpot emulator and crmgraph on loopback (the emulator's rate limit set
 far above what the import sends, so the figure is crmgraph's own ceiling). For each size it
@@ -61,7 +61,11 @@ def _csv(n: int, contacts: int) -> bytes:
 
 
 async def run_once(
-    n: int, workdir: str, accept_only: bool = False, api_version: str = "2026-09"
+    n: int,
+    workdir: str,
+    accept_only: bool = False,
+    api_version: str = "2026-09",
+    database_url: str | None = None,
 ) -> dict[str, float]:
     from emulators.hubspot import HubSpotState
     from emulators.hubspot import serve as serve_hubspot
@@ -77,7 +81,8 @@ async def run_once(
     db = Path(workdir) / f"bench-{n}-{time.monotonic_ns()}.db"
     settings = Settings(
         api_keys=f"bench:{API_KEY}",
-        database_url=f"sqlite+aiosqlite:///{db}",
+        # PostgreSQL: the job runs on saq's queue there, as on a production replica.
+        database_url=database_url or f"sqlite+aiosqlite:///{db}",
         secret_key="bench-secret",
         allow_insecure_upstreams=True,
         hubspot_base_url=hubspot.url,
@@ -161,7 +166,9 @@ async def main_async(args: argparse.Namespace) -> int:
     print(
         f"# bench/imports.py: {platform.python_version()} on {platform.machine()}, "
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
-        f"HubSpot API {args.hubspot_api_version}; median of {args.repeats} runs"
+        f"HubSpot API {args.hubspot_api_version}; "
+        f"{'PostgreSQL (saq queue)' if args.database_url else 'SQLite (in-process jobs)'}; "
+        f"median of {args.repeats} runs"
     )
     print()
     print(
@@ -171,7 +178,12 @@ async def main_async(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as workdir:
         for n in sizes:
             runs = [
-                await run_once(n, workdir, api_version=args.hubspot_api_version)
+                await run_once(
+                    n,
+                    workdir,
+                    api_version=args.hubspot_api_version,
+                    database_url=args.database_url,
+                )
                 for _ in range(args.repeats)
             ]
             accept = statistics.median(r["accept_s"] for r in runs)
@@ -195,6 +207,12 @@ def main() -> int:
         choices=("2026-09", "legacy"),
         default="2026-09",
         help="legacy: the v3 batch create, 100 inputs a call",
+    )
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="a postgresql+asyncpg:// URL: jobs on saq's PostgreSQL queue (default: a fresh "
+        "SQLite file per run, jobs in process)",
     )
     parser.add_argument(
         "--accept-only",

@@ -85,6 +85,17 @@ class LocalQueue:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+class _StopIsNoNews(logging.Filter):
+    """saq warns at every stop that its tasks outlived a grace period; with none (jobs are
+    handed back at once, on purpose) that is the normal way to stop, not news."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "shutdown grace period" not in record.getMessage()
+
+
+_STOP_IS_NO_NEWS = _StopIsNoNews()
+
+
 def _worker_class() -> type[saq.Worker[Context]]:
     import saq
 
@@ -128,6 +139,7 @@ class EngineQueue:
             "schedule": 1,
             "worker_info": 10,
         }
+        logging.getLogger("saq").addFilter(_STOP_IS_NO_NEWS)
         self._worker = _worker_class()(
             self._queue,
             functions=[(_FUNCTION, run_import)],
