@@ -218,3 +218,16 @@ def batch_creates(items: int) -> int:
     size forced: every call full at HubSpot's documented 2,000 but the last (a window is a
     whole number of calls)."""
     return math.ceil(items / V4_WRITE_MAX)
+
+
+async def import_until_held(api: Api, state: Any, pairs: list[tuple[str, str]], nth: int) -> str:
+    """Start an import of ``pairs`` (a fresh integration, the emulator's rate limit lifted)
+    and answer its id once the emulator has written its ``nth`` batch create and holds the
+    reply: the worst moment to stop the process running it. ``state.release_held()`` lets
+    the reply go."""
+    state.burst_limit, state.interval_ms = 100_000, 1000
+    held = hold_create(state, nth)
+    integration = await fast_hubspot(api)
+    job = (await upload(api, integration, csv_of(pairs)))["data"]["startAssociationImport"]
+    await held.wait(finished(api, job["id"]))  # fails, not hangs, if the job ends first
+    return str(job["id"])

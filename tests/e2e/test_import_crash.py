@@ -12,32 +12,23 @@ from tests.harness import Api
 from tests.imports import (
     SMALL_BATCHES,
     SMALL_WINDOW,
-    csv_of,
-    fast_hubspot,
     finished,
-    hold_create,
+    import_until_held,
     sent_pairs,
-    upload,
 )
 from tests.serve import Server, server_env
 
 
 async def test_a_killed_server_resumes_its_import_with_nothing_lost(tmp_path, hubspot):
     state = hubspot.state
-    state.burst_limit, state.interval_ms = 100_000, 1000
     pairs = [(str(c), str(co)) for c in range(1, 101) for co in range(1001, 1101)]
-    # Calls of 100 forced, so that there are 100 of them. The 60th batch create is written,
-    # then its reply held: the server dies with that window sent and not recorded, the worst
-    # moment for a crash.
-    held = hold_create(state, 60)
     env = server_env(tmp_path / "crmgraph.db", hubspot.url, **SMALL_BATCHES)
 
     first = await Server.start(env)
     async with first, aiohttp.ClientSession(base_url=first.url) as session:
-        api = Api(session)  # type: ignore[arg-type]
-        integration = await fast_hubspot(api)
-        job = (await upload(api, integration, csv_of(pairs)))["data"]["startAssociationImport"]
-        await held.wait(finished(api, job["id"]))  # fails, not hangs, if the job ends first
+        # Calls of 100 forced, so that there are 100 of them. The server dies with the 60th
+        # written and its reply held: that window sent and not recorded.
+        job_id = await import_until_held(Api(session), state, pairs, 60)  # type: ignore[arg-type]
         await first.kill()
     state.release_held()
     before = len(sent_pairs(state))
@@ -45,7 +36,7 @@ async def test_a_killed_server_resumes_its_import_with_nothing_lost(tmp_path, hu
 
     second = await Server.start(env)
     async with second, aiohttp.ClientSession(base_url=second.url) as session:
-        done = await finished(Api(session), job["id"])  # type: ignore[arg-type]
+        done = await finished(Api(session), job_id)  # type: ignore[arg-type]
     assert done["status"] == "COMPLETE"
     assert (done["total"], done["succeeded"], done["failed"]) == (10_000, 10_000, 0)
     stored = {(r.from_id, r.to_id) for r in state.associations if r.from_type == "contacts"}

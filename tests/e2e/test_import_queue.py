@@ -22,7 +22,7 @@ from tests.imports import (
     csv_of,
     fast_hubspot,
     finished,
-    hold_create,
+    import_until_held,
     sent_pairs,
     upload,
 )
@@ -77,26 +77,21 @@ async def test_a_job_queued_by_one_replica_is_run_by_another(postgres_url, hubsp
 async def test_a_stopping_replica_hands_its_job_back_at_once(postgres_url, hubspot):
     """With a lease of ten minutes, only a hand-back lets the other replica finish in time."""
     state = hubspot.state
-    state.burst_limit, state.interval_ms = 100_000, 1000
     pairs = [(str(c), str(co)) for c in range(1, 31) for co in range(1001, 1101)]
-    held = hold_create(state, 10)
     env = server_env(
         postgres_url, hubspot.url, CRMGRAPH_IMPORT_LEASE_SECONDS="600", **SMALL_BATCHES
     )
     leaving = await Server.start(env)
     async with leaving, aiohttp.ClientSession(base_url=leaving.url) as session:
-        api = Api(session)  # type: ignore[arg-type]
-        integration = await fast_hubspot(api)
-        job = (await upload(api, integration, csv_of(pairs)))["data"]["startAssociationImport"]
-        await asyncio.wait_for(held.wait(), BOUND)
+        job_id = await import_until_held(Api(session), state, pairs, 10)  # type: ignore[arg-type]
         staying = await Server.start(env)
         await leaving.stop()  # SIGTERM: a clean stop, its window in flight cut off
     state.release_held()
     async with staying, aiohttp.ClientSession(base_url=staying.url) as session:
-        done = await asyncio.wait_for(finished(Api(session), job["id"]), BOUND)  # type: ignore[arg-type]
+        done = await asyncio.wait_for(finished(Api(session), job_id), BOUND)  # type: ignore[arg-type]
     assert (done["status"], done["succeeded"], done["failed"]) == ("COMPLETE", 3000, 0)
     assert stored_pairs(state) == set(pairs)
-    record = await saq_job(Settings(database_url=postgres_url), job["id"])
+    record = await saq_job(Settings(database_url=postgres_url), job_id)
     assert (record.status, record.attempts) == ("complete", 2)
 
 
@@ -104,9 +99,7 @@ async def test_on_sqlite_with_redis_a_killed_process_job_is_swept_and_run_again(
     tmp_path, redis_url, hubspot
 ):
     state = hubspot.state
-    state.burst_limit, state.interval_ms = 100_000, 1000
     pairs = [(str(c), str(co)) for c in range(1, 31) for co in range(1001, 1101)]
-    held = hold_create(state, 10)
     env = server_env(
         tmp_path / "crmgraph.db",
         hubspot.url,
@@ -116,17 +109,14 @@ async def test_on_sqlite_with_redis_a_killed_process_job_is_swept_and_run_again(
     )
     first = await Server.start(env)
     async with first, aiohttp.ClientSession(base_url=first.url) as session:
-        api = Api(session)  # type: ignore[arg-type]
-        integration = await fast_hubspot(api)
-        job = (await upload(api, integration, csv_of(pairs)))["data"]["startAssociationImport"]
-        await asyncio.wait_for(held.wait(), BOUND)
+        job_id = await import_until_held(Api(session), state, pairs, 10)  # type: ignore[arg-type]
         await first.kill()
     state.release_held()
     # Restarted: the job is still "active" in Redis; once its heartbeat is two seconds old
     # the sweep queues it again, and it goes on from its checkpoint.
     second = await Server.start(env)
     async with second, aiohttp.ClientSession(base_url=second.url) as session:
-        done = await asyncio.wait_for(finished(Api(session), job["id"]), BOUND)  # type: ignore[arg-type]
+        done = await asyncio.wait_for(finished(Api(session), job_id), BOUND)  # type: ignore[arg-type]
     assert (done["status"], done["succeeded"], done["failed"]) == ("COMPLETE", 3000, 0)
     assert stored_pairs(state) == set(pairs)
     sent = Counter(sent_pairs(state))
@@ -134,6 +124,6 @@ async def test_on_sqlite_with_redis_a_killed_process_job_is_swept_and_run_again(
     assert all(n <= 2 for n in sent.values())
     assert 0 < sum(1 for n in sent.values() if n == 2) <= SMALL_WINDOW  # the window in flight
     record = await saq_job(
-        Settings(database_url="sqlite+aiosqlite://", redis_url=SecretStr(redis_url)), job["id"]
+        Settings(database_url="sqlite+aiosqlite://", redis_url=SecretStr(redis_url)), job_id
     )
     assert (record.status, record.attempts) == ("complete", 2)

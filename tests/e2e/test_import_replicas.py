@@ -12,35 +12,28 @@ from tests.harness import Api
 from tests.imports import (
     SMALL_BATCHES,
     SMALL_WINDOW,
-    csv_of,
-    fast_hubspot,
     finished,
-    hold_create,
+    import_until_held,
     sent_pairs,
-    upload,
 )
 from tests.serve import Server, server_env
 
 
 async def test_a_dead_replicas_import_is_taken_over(postgres_url, hubspot):
     state = hubspot.state
-    state.burst_limit, state.interval_ms = 100_000, 1000
     pairs = [(str(c), str(co)) for c in range(1, 51) for co in range(1001, 1101)]
-    # Calls of 100 forced, so that there are 50 of them. The 20th batch create is written, then its reply held while its replica dies.
-    held = hold_create(state, 20)
     env = server_env(postgres_url, hubspot.url, CRMGRAPH_IMPORT_LEASE_SECONDS="2", **SMALL_BATCHES)
     doomed = await Server.start(env)
     async with doomed, aiohttp.ClientSession(base_url=doomed.url) as session:
-        api = Api(session)  # type: ignore[arg-type]
-        integration = await fast_hubspot(api)
-        job = (await upload(api, integration, csv_of(pairs)))["data"]["startAssociationImport"]
-        await held.wait()
+        # Calls of 100 forced, so that there are 50 of them. The 20th batch create is written,
+        # then its reply held while its replica dies.
+        job_id = await import_until_held(Api(session), state, pairs, 20)  # type: ignore[arg-type]
         # Started while the first runs the job (and touches its heartbeat): it must not take it.
         survivor = await Server.start(env)
         await doomed.kill()
     state.release_held()
     async with survivor, aiohttp.ClientSession(base_url=survivor.url) as session:
-        done = await finished(Api(session), job["id"])  # type: ignore[arg-type]
+        done = await finished(Api(session), job_id)  # type: ignore[arg-type]
     assert done["status"] == "COMPLETE"
     assert (done["total"], done["succeeded"], done["failed"]) == (5000, 5000, 0)
     stored = {(r.from_id, r.to_id) for r in state.associations if r.from_type == "contacts"}
@@ -48,5 +41,5 @@ async def test_a_dead_replicas_import_is_taken_over(postgres_url, hubspot):
     sent = sent_pairs(state)
     # Only the dead replica's window in flight went out twice.
     assert 0 < len(sent) - len(pairs) <= SMALL_WINDOW
-    record = await saq_job(Settings(database_url=postgres_url), job["id"])
+    record = await saq_job(Settings(database_url=postgres_url), job_id)
     assert (record.status, record.attempts) == ("complete", 2)  # swept once, run again
