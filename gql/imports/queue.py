@@ -27,6 +27,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sqlalchemy import make_url
+
 from gql.settings import Settings
 
 if TYPE_CHECKING:
@@ -67,7 +69,10 @@ class LocalQueue:
         self._run = run
 
     async def submit(self, job_id: str) -> None:
-        if job_id not in self._tasks and self._run is not None:
+        # Refused, not dropped, before start(): the runner logs it and its recheck resubmits.
+        if self._run is None:
+            raise RuntimeError("the local import queue is not started")
+        if job_id not in self._tasks:
             self._tasks[job_id] = asyncio.create_task(self._one(job_id), name=f"import {job_id}")
 
     async def _one(self, job_id: str) -> None:
@@ -180,8 +185,6 @@ class EngineQueue:
 
 
 def _psycopg_url(database_url: str) -> str:
-    from sqlalchemy import make_url
-
     """The SQLAlchemy URL (``postgresql+asyncpg://``) as libpq takes it."""
     return make_url(database_url).set(drivername="postgresql").render_as_string(False)
 
